@@ -1,0 +1,342 @@
+package ast
+
+import (
+	"bytes"
+	"strings"
+)
+
+// Kind tells what a Directive line is.
+type Kind uint8
+
+const (
+	Plain    Kind = iota // Name args...
+	OpenTag              // <Name args...>
+	CloseTag             // </Name>
+)
+
+// Directive is one logical line that is not blank or a comment: a directive,
+// or the open or close tag of a section. A close tag that matches no open
+// section stays in the body as a Directive of kind CloseTag (a stray tag).
+type Directive struct {
+	line
+	kind Kind
+	name string
+	// nameStart and nameEnd locate the name in raw.
+	nameStart, nameEnd int
+
+	args   []Arg
+	parsed bool
+
+	// For tags: the '>' is missing (MissingBracket), or bytes follow the
+	// close tag's '>' inside its first word, as in "</Location>>" (Extra).
+	MissingBracket bool
+	Extra          string
+	// For an OpenTag used as a Section's Close: an argument-less open tag
+	// that stood where the close tag was meant ("<locationmatch>").
+}
+
+// Arg is one argument as httpd tokenises it.
+type Arg struct {
+	Value string // after quote removal and unescaping
+	Raw   string // as written, quotes included
+	Quote byte   // '"', '\'' or 0
+	// start and end locate Raw in the directive's raw bytes.
+	start, end int
+}
+
+// Kind reports whether d is a plain directive, an open tag or a close tag.
+func (d *Directive) Kind() Kind { return d.kind }
+
+// Name is the directive or section name as written, without '<' or '</'.
+func (d *Directive) Name() string { return d.name }
+
+// Is reports whether d's name equals name, ignoring case as httpd does.
+func (d *Directive) Is(name string) bool { return strings.EqualFold(d.name, name) }
+
+// IsAny reports whether d's name is one of names, ignoring case.
+func (d *Directive) IsAny(names ...string) bool {
+	for _, n := range names {
+		if strings.EqualFold(d.name, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// Args returns the arguments. For an open tag they stop at the last '>'.
+func (d *Directive) Args() []Arg {
+	if !d.parsed {
+		d.args = parseArgs(d.raw, d.kind, d.nameEnd)
+		d.parsed = true
+	}
+	return d.args
+}
+
+// Values returns the argument values.
+func (d *Directive) Values() []string {
+	args := d.Args()
+	v := make([]string, len(args))
+	for i, a := range args {
+		v[i] = a.Value
+	}
+	return v
+}
+
+// Arg returns the value of argument i, or "" when there is none.
+func (d *Directive) Arg(i int) string {
+	if args := d.Args(); i < len(args) {
+		return args[i].Value
+	}
+	return ""
+}
+
+// ArgPos is the position of argument i (or of the name when i is out of range).
+func (d *Directive) ArgPos(i int) Pos {
+	off := d.nameStart
+	if args := d.Args(); i >= 0 && i < len(args) {
+		off = args[i].start
+	}
+	return d.offPos(off)
+}
+
+// offPos maps a byte offset in raw to a position.
+func (d *Directive) offPos(off int) Pos {
+	if !d.pos.IsValid() {
+		return d.pos
+	}
+	pre := d.raw[:off]
+	nl := bytes.Count(pre, []byte{'\n'})
+	if nl == 0 {
+		return Pos{Line: d.pos.Line, Col: d.pos.Col + off - indentLen(d.raw)}
+	}
+	return Pos{Line: d.pos.Line + nl, Col: off - bytes.LastIndexByte(pre, '\n')}
+}
+
+func parseArgs(raw []byte, kind Kind, nameEnd int) []Arg {
+	j := join(raw)
+	text := j.text
+	from := nameEnd
+	// nameEnd is a raw offset; map it into joined text.
+	from -= j.rawStart(from) - from
+	if kind == OpenTag {
+		// httpd cuts an open tag's arguments at the last '>' (strrchr).
+		if gt := bytes.LastIndexByte(text, '>'); gt >= from {
+			text = text[:gt]
+		}
+	}
+	if kind == CloseTag {
+		return nil
+	}
+	toks := tokenize(text, from)
+	if len(toks) == 0 {
+		return nil
+	}
+	args := make([]Arg, len(toks))
+	for i, t := range toks {
+		args[i] = Arg{
+			Value: unquote(text, t),
+			Raw:   string(text[t.start:t.end]),
+			Quote: t.quote,
+			start: j.rawStart(t.start),
+			end:   j.rawEnd(t.end),
+		}
+	}
+	return args
+}
+
+// newLine parses a raw logical line that is known to be a directive or tag.
+func newDirective(raw []byte, pos Pos, intern func([]byte) string) *Directive {
+	d := &Directive{line: line{raw: raw, pos: pos}}
+	d.scan(intern)
+	return d
+}
+
+// scan sets kind, name and the tag flags from raw.
+func (d *Directive) scan(intern func([]byte) string) {
+	raw := d.raw
+	i := indentLen(raw)
+	for i < len(raw) && contLen(raw, i) > 0 { // continuation inside the indentation
+		i += contLen(raw, i)
+		i += indentLen(raw[i:])
+	}
+	d.kind = Plain
+	d.MissingBracket, d.Extra = false, ""
+	end := len(raw) - eolLen(raw)
+	switch {
+	case i+1 < end && raw[i] == '<' && raw[i+1] == '/':
+		d.kind = CloseTag
+		i += 2
+	case i < end && raw[i] == '<':
+		d.kind = OpenTag
+		i++
+	}
+	// The first word ends at white space (or a continuation).
+	w := i
+	for w < end && !isSpace(raw[w]) && contLen(raw, w) == 0 {
+		w++
+	}
+	word := raw[i:w]
+	nameEnd := w
+	if d.kind != Plain {
+		if gt := bytes.IndexByte(word, '>'); gt >= 0 {
+			nameEnd = i + gt
+			if d.kind == CloseTag {
+				d.Extra = string(word[gt+1:])
+			}
+		} else if d.kind == CloseTag || bytes.IndexByte(raw[w:end], '>') < 0 {
+			d.MissingBracket = true
+		}
+	} else if i < end && (raw[i] == '"' || raw[i] == '\'') {
+		// A quoted directive name is legal for the tokenizer; keep it whole.
+		toks := tokenize(raw[:end], i)
+		if len(toks) > 0 {
+			nameEnd = toks[0].end
+		}
+	}
+	d.nameStart, d.nameEnd = i, nameEnd
+	if intern != nil {
+		d.name = intern(raw[i:nameEnd])
+	} else {
+		d.name = string(raw[i:nameEnd])
+	}
+	d.parsed = false
+	d.args = nil
+}
+
+// HasArgs reports whether an open tag carries arguments.
+func (d *Directive) HasArgs() bool { return len(d.Args()) > 0 }
+
+// --- edits ---------------------------------------------------------------
+
+// setRaw replaces the line's bytes and rescans it. Position stays: an edited
+// node still reports where it came from.
+func (d *Directive) setRaw(raw []byte) {
+	d.raw = raw
+	d.scan(nil)
+	d.touch()
+}
+
+func (d *Directive) touch() {
+	if s := d.parent; s != nil {
+		if f := s.File(); f != nil {
+			f.Edits++
+		}
+	}
+}
+
+// SetName renames the directive or tag, keeping everything else.
+func (d *Directive) SetName(name string) {
+	raw := make([]byte, 0, len(d.raw)+len(name))
+	raw = append(raw, d.raw[:d.nameStart]...)
+	raw = append(raw, name...)
+	raw = append(raw, d.raw[d.nameEnd:]...)
+	d.setRaw(raw)
+}
+
+// SetCloseTag rewrites d as the close tag "</name>", keeping indentation,
+// anything after the tag's first word, and the line ending. It drops extra
+// '>' and adds a missing one.
+func (d *Directive) SetCloseTag(name string) {
+	end := len(d.raw) - eolLen(d.raw)
+	w := d.nameStart
+	for w < end && !isSpace(d.raw[w]) && contLen(d.raw, w) == 0 {
+		w++
+	}
+	rest := d.raw[w:]
+	if d.kind == OpenTag {
+		// "<locationmatch>" turned into a close tag: nothing after it counts.
+		rest = d.raw[end:]
+	}
+	raw := make([]byte, 0, len(d.raw)+4)
+	raw = append(raw, d.raw[:indentLen(d.raw)]...)
+	raw = append(raw, "</"...)
+	raw = append(raw, name...)
+	raw = append(raw, '>')
+	raw = append(raw, rest...)
+	d.setRaw(raw)
+}
+
+// SetArg replaces argument i's value, keeping its quote style and the rest
+// of the line (including continuation layout) as it is.
+func (d *Directive) SetArg(i int, value string) {
+	a := d.Args()[i]
+	tok := Quote(value, a.Quote)
+	raw := make([]byte, 0, len(d.raw)+len(tok))
+	raw = append(raw, d.raw[:a.start]...)
+	raw = append(raw, tok...)
+	raw = append(raw, d.raw[a.end:]...)
+	d.setRaw(raw)
+}
+
+// SetArgs replaces all arguments. The line is rewritten on one physical line
+// from the name on; indentation and line ending stay.
+func (d *Directive) SetArgs(values ...string) {
+	toks := make([]string, len(values))
+	for i, v := range values {
+		toks[i] = Quote(v, 0)
+	}
+	d.SetRawArgs(toks...)
+}
+
+// SetRawArgs is SetArgs with tokens written exactly as given.
+func (d *Directive) SetRawArgs(tokens ...string) {
+	var b []byte
+	b = append(b, d.raw[:d.nameEnd]...)
+	for _, t := range tokens {
+		b = append(b, ' ')
+		b = append(b, t...)
+	}
+	if d.kind == OpenTag {
+		b = append(b, '>')
+	}
+	b = append(b, d.raw[len(d.raw)-eolLen(d.raw):]...)
+	d.setRaw(b)
+}
+
+// ReplaceInArgs replaces every occurrence of old with new in the text after
+// the name (arguments, and for tags the closing bracket) and reports how many
+// it replaced. The name and indentation are left alone.
+func (d *Directive) ReplaceInArgs(old, new string) int {
+	tail := d.raw[d.nameEnd:]
+	n := bytes.Count(tail, []byte(old))
+	if n == 0 {
+		return 0
+	}
+	raw := append(append([]byte{}, d.raw[:d.nameEnd]...), bytes.ReplaceAll(tail, []byte(old), []byte(new))...)
+	d.setRaw(raw)
+	return n
+}
+
+// ReplaceInName is ReplaceInArgs for the name.
+func (d *Directive) ReplaceInName(old, new string) int {
+	n := strings.Count(d.name, old)
+	if n > 0 {
+		d.SetName(strings.ReplaceAll(d.name, old, new))
+	}
+	return n
+}
+
+// Quote returns value as a token httpd reads back as value. quote asks for
+// a quote style ('"' or '\”); 0 quotes only when needed.
+func Quote(value string, quote byte) string {
+	need := value == "" || strings.ContainsAny(value, " \t\r\n\v\f\"'") || strings.Contains(value, `\\`)
+	if quote == 0 && !need {
+		return value
+	}
+	if quote == 0 || (quote == '\'' && strings.ContainsRune(value, '\'')) {
+		quote = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(quote)
+	for i := 0; i < len(value); i++ {
+		c := value[i]
+		if c == quote {
+			b.WriteByte('\\')
+		} else if c == '\\' && (i+1 == len(value) || value[i+1] == '\\' || value[i+1] == quote) {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+	}
+	b.WriteByte(quote)
+	return b.String()
+}

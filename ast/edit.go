@@ -1,0 +1,382 @@
+package ast
+
+import (
+	"fmt"
+	"strings"
+)
+
+// New nodes are built detached, with no indentation; when inserted they take
+// the indentation of their siblings (or the parent's plus the file's
+// indentation step) and the file's line ending. Moved nodes keep their own
+// bytes apart from their indentation.
+
+// NewDirective returns a detached directive; values are quoted as needed.
+func NewDirective(name string, values ...string) *Directive {
+	toks := make([]string, len(values))
+	for i, v := range values {
+		toks[i] = Quote(v, 0)
+	}
+	return NewDirectiveRaw(name, toks...)
+}
+
+// NewDirectiveRaw returns a detached directive whose argument tokens are
+// written exactly as given.
+func NewDirectiveRaw(name string, tokens ...string) *Directive {
+	s := name
+	if len(tokens) > 0 {
+		s += " " + strings.Join(tokens, " ")
+	}
+	d := &Directive{line: line{raw: []byte(s + "\n"), fresh: true}}
+	d.scan(nil)
+	return d
+}
+
+// NewComment returns a detached comment line; text should start with '#'.
+func NewComment(text string) *Comment {
+	return &Comment{line{raw: []byte(text + "\n"), fresh: true}}
+}
+
+// NewBlank returns a detached blank line.
+func NewBlank() *Blank { return &Blank{line{raw: []byte("\n"), fresh: true}} }
+
+// NewSection returns a detached section "<name args>…</name>" holding body.
+func NewSection(name string, values []string, body ...Node) *Section {
+	toks := make([]string, len(values))
+	for i, v := range values {
+		toks[i] = Quote(v, '"')
+	}
+	open := "<" + name
+	if len(toks) > 0 {
+		open += " " + strings.Join(toks, " ")
+	}
+	s := &Section{
+		Open:  &Directive{line: line{raw: []byte(open + ">\n"), fresh: true}},
+		Close: &Directive{line: line{raw: []byte("</" + name + ">\n"), fresh: true}},
+	}
+	s.Open.scan(nil)
+	s.Close.scan(nil)
+	s.Open.parent, s.Close.parent = s, s
+	for _, n := range body {
+		s.add(n)
+	}
+	return s
+}
+
+// Index returns the index of n in s.Body, or -1.
+func (s *Section) Index(n Node) int {
+	for i, m := range s.Body {
+		if m == n {
+			return i
+		}
+	}
+	return -1
+}
+
+// Insert puts nodes into s.Body at index i.
+func (s *Section) Insert(i int, nodes ...Node) {
+	indent := s.childIndent(i)
+	eol, step := "\n", "    "
+	if f := s.File(); f != nil {
+		eol, step = f.eol, f.step()
+		f.Edits++
+	}
+	for _, n := range nodes {
+		if p := n.Parent(); p != nil {
+			p.detach(n)
+		}
+		place(n, indent, eol, step)
+		n.setParent(s)
+	}
+	body := make([]Node, 0, len(s.Body)+len(nodes))
+	body = append(body, s.Body[:i]...)
+	body = append(body, nodes...)
+	body = append(body, s.Body[i:]...)
+	s.Body = body
+}
+
+// Append puts nodes at the end of s.Body (before the close tag).
+func (s *Section) Append(nodes ...Node) { s.Insert(len(s.Body), nodes...) }
+
+// InsertBefore puts nodes right before mark, in mark's section.
+func InsertBefore(mark Node, nodes ...Node) {
+	p := mustParent(mark)
+	p.Insert(p.Index(mark), nodes...)
+}
+
+// InsertAfter puts nodes right after mark, in mark's section.
+func InsertAfter(mark Node, nodes ...Node) {
+	p := mustParent(mark)
+	p.Insert(p.Index(mark)+1, nodes...)
+}
+
+// Remove takes n out of its section. Comments above it stay where they are.
+// It reports false when n is detached.
+func Remove(n Node) bool {
+	p := n.Parent()
+	if p == nil || p.Index(n) < 0 {
+		return false
+	}
+	p.detach(n)
+	if f := p.File(); f != nil {
+		f.Edits++
+	}
+	return true
+}
+
+// Replace puts nodes where old was.
+func Replace(old Node, nodes ...Node) {
+	p := mustParent(old)
+	i := p.Index(old)
+	p.detach(old)
+	p.Insert(i, nodes...)
+}
+
+// MoveBefore moves n (with its own bytes, re-indented) right before mark.
+func MoveBefore(n, mark Node) {
+	if n == mark {
+		return
+	}
+	mustParent(n).detach(n)
+	InsertBefore(mark, n)
+}
+
+// LeadComments returns the run of comments directly above n (no blank line
+// between), the node's lead comment.
+func LeadComments(n Node) []*Comment {
+	p := n.Parent()
+	if p == nil {
+		return nil
+	}
+	i := p.Index(n)
+	j := i
+	for j > 0 {
+		if _, ok := p.Body[j-1].(*Comment); !ok {
+			break
+		}
+		j--
+	}
+	out := make([]*Comment, 0, i-j)
+	for _, m := range p.Body[j:i] {
+		out = append(out, m.(*Comment))
+	}
+	return out
+}
+
+// CloseBefore ends s, which lost its close tag, before body index i: nodes
+// from i on move out to s's parent right after s, and a close tag
+// "</Name>" is added.
+func (s *Section) CloseBefore(i int) {
+	rest := append([]Node(nil), s.Body[i:]...)
+	s.Body = s.Body[:i]
+	close := &Directive{line: line{raw: []byte("</" + s.Name() + ">\n"), fresh: true}}
+	close.scan(nil)
+	close.parent = s
+	eol := "\n"
+	if f := s.File(); f != nil {
+		eol = f.eol
+		f.Edits++
+	}
+	place(close, s.Open.Indent(), eol, "")
+	// The section's last line may be the file's last, without an ending.
+	if last := lastLine(s); last != nil && eolLen(last.raw) == 0 {
+		last.setEOL(eol)
+		if len(rest) == 0 && s.parent != nil && s.parent.Index(s) == len(s.parent.Body)-1 {
+			close.setEOL("")
+		}
+	}
+	s.Close = close
+	s.Unclosed, s.ClosedBy = NotUnclosed, nil
+	p := mustParent(s)
+	at := p.Index(s) + 1
+	for _, n := range rest {
+		n.setParent(nil)
+	}
+	body := make([]Node, 0, len(p.Body)+len(rest))
+	body = append(body, p.Body[:at]...)
+	body = append(body, rest...)
+	body = append(body, p.Body[at:]...)
+	for _, n := range rest {
+		n.setParent(p)
+	}
+	p.Body = body
+}
+
+// Dissolve replaces s by its body, re-indented to s's indentation. Comments
+// inside stay with the nodes they precede.
+func (s *Section) Dissolve() {
+	p := mustParent(s)
+	i := p.Index(s)
+	body := s.Body
+	s.Body = nil
+	p.detach(s)
+	for _, n := range body {
+		n.setParent(nil)
+	}
+	p.Insert(i, body...)
+}
+
+func mustParent(n Node) *Section {
+	p := n.Parent()
+	if p == nil {
+		panic(fmt.Sprintf("ast: %T at %v is not in a tree", n, n.Pos()))
+	}
+	return p
+}
+
+func (s *Section) detach(n Node) {
+	i := s.Index(n)
+	if i < 0 {
+		return
+	}
+	s.Body = append(s.Body[:i:i], s.Body[i+1:]...)
+	n.setParent(nil)
+}
+
+// childIndent is the indentation a node inserted at body index i gets: its
+// nearest sibling's, else the open tag's plus the file's step.
+func (s *Section) childIndent(i int) string {
+	for _, j := range []int{i - 1, i, i - 2, i + 1} {
+		if j >= 0 && j < len(s.Body) {
+			switch n := s.Body[j].(type) {
+			case *Directive, *Section, *Comment:
+				if l := lineOf(n); l != nil && !l.fresh {
+					return l.Indent()
+				}
+			}
+		}
+	}
+	for _, n := range s.Body {
+		if l := lineOf(n); l != nil && !l.fresh {
+			if _, blank := n.(*Blank); !blank {
+				return l.Indent()
+			}
+		}
+	}
+	if s.Open == nil {
+		return ""
+	}
+	step := "    "
+	if f := s.File(); f != nil {
+		step = f.step()
+	}
+	return s.Open.Indent() + step
+}
+
+// step is the file's indentation unit: how much a section body is indented
+// beyond its open tag, as the file itself does it ("" for flat files).
+func (f *File) step() string {
+	if f.stepDone {
+		return f.stepVal
+	}
+	f.stepDone, f.stepVal = true, "    "
+	flat := false
+	Inspect(f, func(n Node) bool {
+		if f.stepVal != "    " || flat {
+			return false
+		}
+		s, ok := n.(*Section)
+		if !ok {
+			return true
+		}
+		open := s.Open.Indent()
+		for _, c := range s.Body {
+			if _, blank := c.(*Blank); blank {
+				continue
+			}
+			ind := Indent(c)
+			if len(ind) > len(open) && strings.HasPrefix(ind, open) {
+				f.stepVal = ind[len(open):]
+				return false
+			}
+			flat = true
+			return false
+		}
+		return true
+	})
+	if flat && f.stepVal == "    " {
+		f.stepVal = ""
+	}
+	return f.stepVal
+}
+
+// place gives a node its indentation: fresh nodes get indent and eol
+// (sections lay out their fresh body one step deeper); moved nodes are
+// re-indented and keep their line endings.
+func place(n Node, indent, eol, step string) {
+	if l := lineOf(n); l != nil && !l.fresh {
+		reindent(n, indent)
+		return
+	}
+	switch n := n.(type) {
+	case *Section:
+		n.Open.setIndent(indent)
+		n.Open.setEOL(eol)
+		n.Open.fresh = false
+		for _, c := range n.Body {
+			place(c, indent+step, eol, step)
+		}
+		if n.Close != nil {
+			n.Close.setIndent(indent)
+			n.Close.setEOL(eol)
+			n.Close.fresh = false
+		}
+	default:
+		l := lineOf(n)
+		if _, blank := n.(*Blank); !blank {
+			l.setIndent(indent)
+		}
+		l.setEOL(eol)
+		l.fresh = false
+	}
+}
+
+// reindent shifts n (all lines of a section) so its first line has indent.
+func reindent(n Node, indent string) {
+	old := Indent(n)
+	if old == indent {
+		return
+	}
+	shift := func(l *line) {
+		if cur := l.Indent(); strings.HasPrefix(cur, old) {
+			l.setIndent(indent + cur[len(old):])
+		}
+	}
+	switch n := n.(type) {
+	case *Section:
+		shift(&n.Open.line)
+		InspectSection(n, func(c Node) bool {
+			if s, ok := c.(*Section); ok {
+				shift(&s.Open.line)
+				if s.Close != nil {
+					shift(&s.Close.line)
+				}
+			} else if _, blank := c.(*Blank); !blank {
+				shift(lineOf(c))
+			}
+			return true
+		})
+		if n.Close != nil {
+			shift(&n.Close.line)
+		}
+	case *Blank:
+	default:
+		shift(lineOf(n))
+	}
+}
+
+func lastLine(s *Section) *line {
+	if s.Close != nil {
+		return &s.Close.line
+	}
+	if len(s.Body) == 0 {
+		return &s.Open.line
+	}
+	switch n := s.Body[len(s.Body)-1].(type) {
+	case *Section:
+		return lastLine(n)
+	case *Blank:
+		return &n.line
+	default:
+		return lineOf(n)
+	}
+}

@@ -1,0 +1,201 @@
+package ast
+
+import "bytes"
+
+// The lexical rules follow httpd's server/util.c: a line ends at LF (a CR
+// before it belongs to the ending); a backslash right before the ending joins
+// the next physical line, and the joined text is what gets classified and
+// tokenised. White space is what apr_isspace accepts.
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
+
+// indentLen is the length of the leading blanks (space, tab) of raw.
+func indentLen(raw []byte) int {
+	i := 0
+	for i < len(raw) && isBlank(raw[i]) {
+		i++
+	}
+	return i
+}
+
+// eolLen is the length of raw's line ending: 2 for CRLF, 1 for LF, 0 at EOF.
+func eolLen(raw []byte) int {
+	n := len(raw)
+	if n == 0 || raw[n-1] != '\n' {
+		return 0
+	}
+	if n >= 2 && raw[n-2] == '\r' {
+		return 2
+	}
+	return 1
+}
+
+// contLen reports whether raw[i:] starts a continuation (a backslash followed
+// by LF or CRLF) and how many bytes it spans.
+func contLen(raw []byte, i int) int {
+	if raw[i] != '\\' {
+		return 0
+	}
+	if i+1 < len(raw) && raw[i+1] == '\n' {
+		return 2
+	}
+	if i+2 < len(raw) && raw[i+1] == '\r' && raw[i+2] == '\n' {
+		return 3
+	}
+	return 0
+}
+
+func hasContinuation(raw []byte) bool {
+	body := raw[:len(raw)-eolLen(raw)]
+	return bytes.IndexByte(body, '\n') >= 0
+}
+
+// nextLogical returns the end of the logical line that starts at src[start:]:
+// physical lines are joined while one ends in a backslash.
+func nextLogical(src []byte, start int) (end int, physical int) {
+	i := start
+	for {
+		nl := bytes.IndexByte(src[i:], '\n')
+		if nl < 0 {
+			return len(src), physical + 1
+		}
+		physical++
+		j := i + nl // index of '\n'
+		k := j
+		if k > i && src[k-1] == '\r' {
+			k--
+		}
+		if k > i && src[k-1] == '\\' && j+1 < len(src) {
+			i = j + 1
+			continue
+		}
+		return j + 1, physical
+	}
+}
+
+// joined is a logical line with its continuations removed and its line ending
+// dropped: the text httpd tokenises. offs maps a joined offset back to raw.
+type joined struct {
+	text []byte
+	// cuts[k] is the joined offset where the k-th removed continuation was,
+	// and adds[k] the total raw bytes removed up to and including it.
+	cuts, adds []int
+}
+
+func join(raw []byte) joined {
+	body := raw[:len(raw)-eolLen(raw)]
+	if bytes.IndexByte(body, '\n') < 0 {
+		return joined{text: body}
+	}
+	var j joined
+	j.text = make([]byte, 0, len(body))
+	removed := 0
+	for i := 0; i < len(body); {
+		if n := contLen(body, i); n > 0 {
+			removed += n
+			j.cuts = append(j.cuts, len(j.text))
+			j.adds = append(j.adds, removed)
+			i += n
+			continue
+		}
+		j.text = append(j.text, body[i])
+		i++
+	}
+	return j
+}
+
+// rawStart maps the offset of a token's first byte in j.text to raw.
+func (j joined) rawStart(off int) int {
+	add := 0
+	for k, c := range j.cuts {
+		if c > off {
+			break
+		}
+		add = j.adds[k]
+	}
+	return off + add
+}
+
+// rawEnd maps a token's end offset (exclusive) in j.text to raw, so that a
+// continuation right after the token stays outside it.
+func (j joined) rawEnd(off int) int {
+	add := 0
+	for k, c := range j.cuts {
+		if c >= off {
+			break
+		}
+		add = j.adds[k]
+	}
+	return off + add
+}
+
+// token is one word of a line, per ap_getword_conf: a quote at the start of
+// a word runs to the matching quote (backslash escapes the quote and itself),
+// or to the end of the line when unterminated; otherwise a word runs to white
+// space. start and end are offsets into the joined text.
+type token struct {
+	start, end int
+	quote      byte // '"', '\'' or 0
+	closed     bool // a quoted token found its closing quote
+}
+
+func tokenize(text []byte, from int) []token {
+	var toks []token
+	i := from
+	for {
+		for i < len(text) && isSpace(text[i]) {
+			i++
+		}
+		if i >= len(text) {
+			return toks
+		}
+		t := token{start: i}
+		if q := text[i]; q == '"' || q == '\'' {
+			t.quote = q
+			i++
+			for i < len(text) && text[i] != q {
+				if text[i] == '\\' && i+1 < len(text) && (text[i+1] == q || text[i+1] == '\\') {
+					i += 2
+					continue
+				}
+				i++
+			}
+			if i < len(text) {
+				i++
+				t.closed = true
+			}
+		} else {
+			for i < len(text) && !isSpace(text[i]) {
+				i++
+			}
+		}
+		t.end = i
+		toks = append(toks, t)
+	}
+}
+
+// unquote returns a token's value the way httpd's substring_conf does.
+func unquote(raw []byte, t token) string {
+	in := raw[t.start:t.end]
+	if t.quote != 0 {
+		in = in[1:]
+		if t.closed {
+			in = in[:len(in)-1]
+		}
+	}
+	if bytes.IndexByte(in, '\\') < 0 {
+		return string(in)
+	}
+	out := make([]byte, 0, len(in))
+	for i := 0; i < len(in); i++ {
+		if in[i] == '\\' && i+1 < len(in) && (in[i+1] == '\\' || (t.quote != 0 && in[i+1] == t.quote)) {
+			i++
+		}
+		out = append(out, in[i])
+	}
+	return string(out)
+}

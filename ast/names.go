@@ -1,0 +1,61 @@
+package ast
+
+import "strings"
+
+// KnownSections are the section names of httpd 2.4 and its bundled modules,
+// spelled as httpd spells them in its messages.
+var KnownSections = []string{
+	"AuthnProviderAlias", "AuthzProviderAlias", "Directory", "DirectoryMatch",
+	"Else", "ElseIf", "Files", "FilesMatch", "If", "IfDefine", "IfDirective",
+	"IfFile", "IfModule", "IfSection", "IfVersion", "Limit", "LimitExcept",
+	"Location", "LocationMatch", "Macro", "MDomain", "MDomainSet", "Proxy",
+	"ProxyMatch", "RequireAll", "RequireAny", "RequireNone", "VirtualHost",
+}
+
+// noArgSections open without arguments.
+var noArgSections = []string{"Else", "RequireAll", "RequireAny", "RequireNone"}
+
+// CanonicalSection returns httpd's spelling of a known section name, or
+// name unchanged.
+func CanonicalSection(name string) string {
+	for _, k := range KnownSections {
+		if strings.EqualFold(k, name) {
+			return k
+		}
+	}
+	return name
+}
+
+// IsKnownSection reports whether name is a section httpd knows.
+func IsKnownSection(name string) bool { return CanonicalSection(name) != name || isExact(name) }
+
+func isExact(name string) bool {
+	for _, k := range KnownSections {
+		if k == name {
+			return true
+		}
+	}
+	return false
+}
+
+// requiresArgs reports whether a section's open tag needs arguments, so that
+// an argument-less one can only be a mistyped close tag.
+func requiresArgs(name string) bool {
+	for _, k := range noArgSections {
+		if strings.EqualFold(k, name) {
+			return false
+		}
+	}
+	return IsKnownSection(name)
+}
+
+// IsConditional reports whether a section is one of httpd's conditionals
+// (IfModule, IfDefine…), which httpd accepts unclosed at end of file when true.
+func IsConditional(name string) bool {
+	for _, k := range []string{"IfModule", "IfDefine", "IfFile", "IfDirective", "IfSection", "IfVersion"} {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,250 @@
+package ast
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Pos is a 1-based line and byte column. The zero Pos means "not from the
+// source" (a node created by an edit).
+type Pos struct {
+	Line, Col int
+}
+
+// IsValid reports whether p points into the source.
+func (p Pos) IsValid() bool { return p.Line > 0 }
+
+func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
+
+// Node is one element of a configuration body: *Blank, *Comment, *Directive
+// or *Section.
+type Node interface {
+	// Pos is where the node starts: its first non-blank byte.
+	Pos() Pos
+	// Parent is the section whose body holds the node; the file's root
+	// section for top-level nodes; nil for a detached node.
+	Parent() *Section
+	setParent(*Section)
+	appendTo(b []byte) []byte
+}
+
+// line is what every one-line node shares: the exact source bytes of one
+// logical line (physical lines joined by backslash continuations), including
+// its indentation and line ending. Edits rebuild raw, so printing is always
+// concatenation.
+type line struct {
+	raw    []byte
+	pos    Pos
+	parent *Section
+	fresh  bool // built by an edit, not yet placed in a tree
+}
+
+func (l *line) Pos() Pos                 { return l.pos }
+func (l *line) Parent() *Section         { return l.parent }
+func (l *line) setParent(s *Section)     { l.parent = s }
+func (l *line) appendTo(b []byte) []byte { return append(b, l.raw...) }
+func (l *line) Raw() []byte              { return l.raw }
+func (l *line) Indent() string           { return string(l.raw[:indentLen(l.raw)]) }
+func (l *line) EOL() string              { return string(l.raw[len(l.raw)-eolLen(l.raw):]) }
+func (l *line) setIndent(indent string)  { l.raw = concat(indent, l.raw[indentLen(l.raw):]) }
+func (l *line) setEOL(eol string) {
+	l.raw = concat(string(l.raw[:len(l.raw)-eolLen(l.raw)]), []byte(eol))
+}
+func (l *line) hasContinuation() bool { return hasContinuation(l.raw) }
+func (l *line) body() []byte          { return l.raw[indentLen(l.raw) : len(l.raw)-eolLen(l.raw)] }
+func (l *line) physicalLines() int {
+	return strings.Count(string(l.raw), "\n") + boolInt(eolLen(l.raw) == 0)
+}
+func concat(a string, b []byte) []byte { return append([]byte(a), b...) }
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Blank is a line holding only white space.
+type Blank struct{ line }
+
+// Comment is a line whose first non-blank byte is '#'. A comment ending in a
+// backslash continues onto the next physical line, exactly as in httpd.
+type Comment struct{ line }
+
+// Text is the comment without indentation and line ending, '#' included.
+func (c *Comment) Text() string { return string(c.body()) }
+
+// Section is a container: an open tag, a body and a close tag. The file's
+// root section has neither tag.
+type Section struct {
+	Open  *Directive // nil for the root
+	Body  []Node
+	Close *Directive // nil for the root, or when the close tag is missing
+
+	parent *Section
+	file   *File // set on the root only
+
+	// Unclosed says why Close is nil on a non-root section.
+	Unclosed Unclosed
+	// ClosedBy is the close tag of an enclosing section that ended this one
+	// (Unclosed == UnclosedByOuter).
+	ClosedBy *Directive
+}
+
+// Unclosed tells how a section came to have no close tag.
+type Unclosed uint8
+
+const (
+	NotUnclosed     Unclosed = iota
+	UnclosedAtEOF            // the file ended first
+	UnclosedByOuter          // an enclosing section's close tag came first
+)
+
+// Pos is the position of the open tag.
+func (s *Section) Pos() Pos {
+	if s.Open == nil {
+		return Pos{Line: 1, Col: 1}
+	}
+	return s.Open.Pos()
+}
+func (s *Section) Parent() *Section     { return s.parent }
+func (s *Section) setParent(p *Section) { s.parent = p }
+
+// Name is the section's name as written in its open tag ("VirtualHost").
+func (s *Section) Name() string {
+	if s.Open == nil {
+		return ""
+	}
+	return s.Open.Name()
+}
+
+// Is reports whether the section's name equals name, ignoring case as httpd does.
+func (s *Section) Is(name string) bool { return s.Open != nil && strings.EqualFold(s.Open.name, name) }
+
+// Args are the open tag's arguments, without the closing '>'.
+func (s *Section) Args() []Arg {
+	if s.Open == nil {
+		return nil
+	}
+	return s.Open.Args()
+}
+
+// IsRoot reports whether s is a file's root section.
+func (s *Section) IsRoot() bool { return s.Open == nil }
+
+// File returns the file s belongs to, or nil when detached.
+func (s *Section) File() *File {
+	for p := s; p != nil; p = p.parent {
+		if p.file != nil {
+			return p.file
+		}
+	}
+	return nil
+}
+
+func (s *Section) appendTo(b []byte) []byte {
+	// Iterative so that deeply nested sections cannot exhaust the stack.
+	type frame struct {
+		s *Section
+		i int
+	}
+	stack := []frame{{s, -1}}
+	start := len(b)
+	// An edit can put a line after one that had no line ending (the old
+	// last line); give it the file's ending so lines never merge.
+	put := func(raw []byte) {
+		if len(b) > start && b[len(b)-1] != '\n' {
+			eol := "\n"
+			if f := s.File(); f != nil {
+				eol = f.eol
+			}
+			b = append(b, eol...)
+		}
+		b = append(b, raw...)
+	}
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.i == -1 {
+			if top.s.Open != nil {
+				put(top.s.Open.raw)
+			}
+			top.i = 0
+		}
+		if top.i < len(top.s.Body) {
+			n := top.s.Body[top.i]
+			top.i++
+			if sub, ok := n.(*Section); ok {
+				stack = append(stack, frame{sub, -1})
+				continue
+			}
+			put(lineOf(n).raw)
+			continue
+		}
+		if top.s.Close != nil {
+			put(top.s.Close.raw)
+		}
+		stack = stack[:len(stack)-1]
+	}
+	return b
+}
+
+// File is a parsed configuration file.
+type File struct {
+	Name string
+	// BOM is a UTF-8 byte order mark that preceded the first line. httpd does
+	// not skip it; it is kept so printing is exact.
+	BOM  bool
+	Root *Section
+	// Size is the length of the source in bytes.
+	Size int
+	// Edits counts the edits made to the tree since parsing.
+	Edits int
+
+	eol      string
+	stepVal  string
+	stepDone bool
+}
+
+// Body returns the top-level nodes.
+func (f *File) Body() []Node { return f.Root.Body }
+
+// EOL is the file's dominant line ending ("\n" or "\r\n"), used for new lines.
+func (f *File) EOL() string { return f.eol }
+
+// Print returns the file's bytes. For an unedited file it equals the parsed
+// source exactly.
+func Print(f *File) []byte {
+	b := make([]byte, 0, f.Size+f.Size/16+64)
+	if f.BOM {
+		b = append(b, bom...)
+	}
+	return f.Root.appendTo(b)
+}
+
+// PrintNode returns the bytes of one node (a section with all it holds).
+func PrintNode(n Node) []byte { return n.appendTo(nil) }
+
+const bom = "\xef\xbb\xbf"
+
+func lineOf(n Node) *line {
+	switch n := n.(type) {
+	case *Blank:
+		return &n.line
+	case *Comment:
+		return &n.line
+	case *Directive:
+		return &n.line
+	case *Section:
+		if n.Open != nil {
+			return &n.Open.line
+		}
+	}
+	return nil
+}
+
+// Indent returns the indentation of a node's first line.
+func Indent(n Node) string {
+	if l := lineOf(n); l != nil {
+		return l.Indent()
+	}
+	return ""
+}

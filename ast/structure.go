@@ -1,0 +1,149 @@
+package ast
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// ProblemKind classifies a structural problem.
+type ProblemKind uint8
+
+const (
+	Mismatch            ProblemKind = iota + 1 // </Location> closes <LocationMatch>
+	ExtraBracket                               // </Location>>
+	OpenAsClose                                // <locationmatch> where </locationmatch> was meant
+	Stray                                      // a close tag with no open section
+	UnclosedEOF                                // the file ends inside the section
+	UnclosedOuter                              // an outer section's close tag ends it
+	MissingOpenBracket                         // <Location "/"
+	MissingCloseBracket                        // </Location
+)
+
+// Problem is a structural defect: what httpd would refuse, with the message
+// it prints.
+type Problem struct {
+	Pos     Pos
+	Kind    ProblemKind
+	Section *Section   // the section concerned, if any
+	Tag     *Directive // the offending tag
+	Msg     string     // httpd's error text
+}
+
+// CheckStructure lists the structural problems of f in source order. The
+// messages are httpd's own (server/config.c), so operators recognise them.
+func CheckStructure(f *File) []Problem {
+	var out []Problem
+	add := func(pos Pos, k ProblemKind, s *Section, tag *Directive, format string, args ...any) {
+		out = append(out, Problem{Pos: pos, Kind: k, Section: s, Tag: tag, Msg: fmt.Sprintf(format, args...)})
+	}
+	Inspect(f, func(n Node) bool {
+		switch n := n.(type) {
+		case *Directive:
+			if n.kind == CloseTag {
+				add(n.pos, Stray, nil, n, "</%s> without matching <%s> section", n.name, n.name)
+			}
+		case *Section:
+			open := n.Open
+			name := CanonicalSection(open.name)
+			if open.MissingBracket {
+				add(open.pos, MissingOpenBracket, n, open, "<%s> directive missing closing '>'", name)
+			}
+			c := n.Close
+			switch {
+			case c == nil && n.Unclosed == UnclosedByOuter:
+				add(n.ClosedBy.pos, UnclosedOuter, n, n.ClosedBy, "Expected </%s> but saw </%s>", name, n.ClosedBy.name)
+			case c == nil:
+				add(open.pos, UnclosedEOF, n, open, "%s:%d: <%s> was not closed.", f.Name, open.pos.Line, name)
+			case c.kind == OpenTag:
+				add(c.pos, OpenAsClose, n, c, "<%s> without arguments where </%s> was meant: httpd opens a new section (%s)", c.name, open.name, firstErrorText(f))
+			case !strings.EqualFold(c.name, open.name):
+				add(c.pos, Mismatch, n, c, "Expected </%s> but saw </%s>", name, c.name+c.Extra)
+			case c.Extra != "":
+				add(c.pos, ExtraBracket, n, c, "Expected </%s> but saw </%s>", name, c.name+c.Extra)
+			case c.MissingBracket:
+				add(c.pos, MissingCloseBracket, n, c, "</%s> directive missing closing '>'", c.name)
+			}
+		}
+		return true
+	})
+	// Unclosed sections are reported at their open tag but found at the
+	// close; keep the list in source order.
+	sortProblems(out)
+	return out
+}
+
+func sortProblems(ps []Problem) {
+	for i := 1; i < len(ps); i++ {
+		for j := i; j > 0 && less(ps[j].Pos, ps[j-1].Pos); j-- {
+			ps[j], ps[j-1] = ps[j-1], ps[j]
+		}
+	}
+}
+
+func less(a, b Pos) bool { return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col) }
+
+func firstErrorText(f *File) string {
+	if line, msg := HttpdStructure(f.Name, Print(f)); msg != "" {
+		return fmt.Sprintf("httpd: line %d: %s", line, msg)
+	}
+	return "httpd would misread the rest"
+}
+
+// HttpdStructure replays httpd's own section matching (ap_build_config,
+// ap_build_config_sub) over src and returns the line and text of the first
+// structural error httpd reports, or "" when the structure is accepted.
+// Unlike Parse it does not recover: it is what httpd itself would say.
+func HttpdStructure(name string, src []byte) (line int, msg string) {
+	src = bytes.TrimPrefix(src, []byte(bom))
+	type open struct {
+		name string
+		line int
+	}
+	var stack []open
+	lineNo := 1
+	var missing struct {
+		line int
+		msg  string
+	}
+	for start := 0; start < len(src); {
+		end, physical := nextLogical(src, start)
+		raw := src[start:end]
+		here := lineNo
+		lineNo += physical
+		start = end
+		first := firstVisible(raw)
+		if first < 0 || raw[first] == '#' {
+			continue
+		}
+		d := newDirective(raw, Pos{}, nil)
+		switch d.kind {
+		case OpenTag:
+			stack = append(stack, open{CanonicalSection(d.name), here})
+			if d.MissingBracket && missing.msg == "" {
+				missing.line, missing.msg = here, fmt.Sprintf("<%s> directive missing closing '>'", CanonicalSection(d.name))
+			}
+		case CloseTag:
+			if len(stack) == 0 {
+				return here, fmt.Sprintf("</%s> without matching <%s> section", d.name+d.Extra, d.name+d.Extra)
+			}
+			if d.MissingBracket {
+				return here, fmt.Sprintf("</%s> directive missing closing '>'", d.name)
+			}
+			top := stack[len(stack)-1]
+			if d.Extra != "" || !strings.EqualFold(d.name, top.name) {
+				return here, fmt.Sprintf("Expected </%s> but saw </%s>", top.name, d.name+d.Extra)
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if len(stack) > 0 {
+		top := stack[len(stack)-1]
+		if IsConditional(top.name) {
+			// A true conditional may stay open; a false one cannot.
+			return top.line, fmt.Sprintf("<%s> was not closed (accepted by httpd only when the condition is true)", top.name)
+		}
+		return top.line, fmt.Sprintf("%s:%d: <%s> was not closed.", name, top.line, top.name)
+	}
+	return missing.line, missing.msg
+}

@@ -1,0 +1,72 @@
+package ast
+
+// Inspect visits the nodes of f in source order, depth first. A Section is
+// visited before its body, and returning false for it skips the body; for
+// other nodes the result is ignored. Tags are not visited as separate nodes.
+// It uses an explicit stack, so nesting depth is not limited by the Go stack.
+func Inspect(f *File, fn func(Node) bool) {
+	InspectSection(f.Root, fn)
+}
+
+// InspectSection is Inspect over the body of s.
+func InspectSection(s *Section, fn func(Node) bool) {
+	type frame struct {
+		body []Node
+		i    int
+	}
+	stack := []frame{{s.Body, 0}}
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.i >= len(top.body) {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		n := top.body[top.i]
+		top.i++
+		if fn(n) {
+			if sub, ok := n.(*Section); ok {
+				stack = append(stack, frame{sub.Body, 0})
+			}
+		}
+	}
+}
+
+// Directives calls fn for every plain directive in f, in source order.
+func Directives(f *File, fn func(*Directive)) {
+	Inspect(f, func(n Node) bool {
+		if d, ok := n.(*Directive); ok && d.kind == Plain {
+			fn(d)
+		}
+		return true
+	})
+}
+
+// Sections calls fn for every section in f, outer before inner.
+func Sections(f *File, fn func(*Section)) {
+	Inspect(f, func(n Node) bool {
+		if s, ok := n.(*Section); ok {
+			fn(s)
+		}
+		return true
+	})
+}
+
+// Enclosing returns the innermost section around n named name (case
+// insensitive), or nil.
+func Enclosing(n Node, name string) *Section {
+	for p := n.Parent(); p != nil; p = p.parent {
+		if p.Is(name) {
+			return p
+		}
+	}
+	return nil
+}
+
+// Depth is the number of sections around n (0 at top level).
+func Depth(n Node) int {
+	d := 0
+	for p := n.Parent(); p != nil && !p.IsRoot(); p = p.parent {
+		d++
+	}
+	return d
+}

@@ -1,0 +1,142 @@
+package fixes
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wsgifix/wsgifix/ast"
+)
+
+// Pass is one fix pass: a small value in its own file, in the spirit of Go's
+// old cmd/fix. Run reads and edits the trees through the Context and reports
+// findings; it does no I/O and is idempotent.
+type Pass struct {
+	Name    string // kebab-case, unique
+	Title   string // one line, a verb phrase
+	Doc     string // long description with a before/after example
+	Default bool   // on unless skipped; false means opt-in (--enable)
+	Run     func(*Context)
+}
+
+// Severity says how bad a finding is.
+type Severity uint8
+
+const (
+	Advice  Severity = iota // sizing and style
+	Warning                 // works, but wrong
+	Error                   // httpd refuses it, or it is unsafe
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Error:
+		return "error"
+	case Warning:
+		return "warning"
+	}
+	return "advice"
+}
+
+// MarshalText makes severities read well in JSON.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Finding is one thing a pass found, with whether it fixed it.
+type Finding struct {
+	File     string   `json:"file"`
+	Pos      ast.Pos  `json:"-"`
+	Line     int      `json:"line"`
+	Col      int      `json:"col"`
+	Pass     string   `json:"pass"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
+	Fixed    bool     `json:"fixed"`
+}
+
+// String is "file:line:col: [pass] message".
+func (f Finding) String() string {
+	return fmt.Sprintf("%s:%d:%d: [%s] %s", f.File, f.Pos.Line, f.Pos.Col, f.Pass, f.Message)
+}
+
+// Options are the policies the passes follow; the zero value is not valid,
+// start from DefaultOptions.
+type Options struct {
+	DaemonScope    string // "vhost" (default) or "global"
+	DaemonConflict string // "report" (default), "keep-first" or "rename"
+	ServerName     string // fills an empty ServerName when set
+	WSGIScript     string // script file name for directory WSGIScriptAlias targets
+	Apache         string // "2.4" (default) or "2.2"
+}
+
+// DefaultOptions returns the documented defaults.
+func DefaultOptions() Options {
+	return Options{DaemonScope: "vhost", DaemonConflict: "report", WSGIScript: "wsgihandler.py", Apache: "2.4"}
+}
+
+// Validate checks the policy values.
+func (o Options) Validate() error {
+	check := func(flag, v string, ok ...string) error {
+		for _, s := range ok {
+			if v == s {
+				return nil
+			}
+		}
+		return fmt.Errorf("invalid --%s %q: want %s", flag, v, strings.Join(ok, " or "))
+	}
+	if err := check("daemon-scope", o.DaemonScope, "vhost", "global"); err != nil {
+		return err
+	}
+	if err := check("daemon-conflict", o.DaemonConflict, "report", "keep-first", "rename"); err != nil {
+		return err
+	}
+	if err := check("apache", o.Apache, "2.4", "2.2"); err != nil {
+		return err
+	}
+	if o.WSGIScript == "" || strings.ContainsAny(o.WSGIScript, "/ \t") {
+		return fmt.Errorf("invalid --wsgi-script %q: want a file name", o.WSGIScript)
+	}
+	if strings.ContainsAny(o.ServerName, " \t\"'<>") {
+		return fmt.Errorf("invalid --server-name %q", o.ServerName)
+	}
+	return nil
+}
+
+// Context is what a pass sees: every file of the run, as one server, in
+// httpd's load order, and the policies.
+type Context struct {
+	Files []*ast.File
+	Opts  Options
+
+	pass     *Pass
+	findings []Finding
+}
+
+// Report records a finding at n's position in file f.
+func (c *Context) Report(f *ast.File, pos ast.Pos, sev Severity, fixed bool, format string, args ...any) {
+	c.findings = append(c.findings, Finding{
+		File: f.Name, Pos: pos, Line: pos.Line, Col: pos.Col,
+		Pass: c.pass.Name, Severity: sev, Fixed: fixed,
+		Message: fmt.Sprintf(format, args...),
+	})
+}
+
+// FileOf returns the file that holds n.
+func FileOf(n ast.Node) *ast.File {
+	if s, ok := n.(*ast.Section); ok && s.IsRoot() {
+		return s.File()
+	}
+	if p := n.Parent(); p != nil {
+		return p.File()
+	}
+	return nil
+}
+
+// Run applies passes, in the order given, to files and returns every
+// finding in pass order.
+func Run(files []*ast.File, opts Options, passes []*Pass) []Finding {
+	c := &Context{Files: files, Opts: opts}
+	for _, p := range passes {
+		c.pass = p
+		p.Run(c)
+	}
+	return c.findings
+}
