@@ -1,0 +1,112 @@
+package fixes
+
+import (
+	"path"
+	"strings"
+
+	"github.com/wsgifix/wsgifix/ast"
+)
+
+// web2py trees are recognised from what the broken examples name: an Alias
+// whose target is ROOT/applications/, the home= of the daemon group, or a
+// WSGIScriptAlias whose target is ROOT/wsgihandler.py.
+
+// Web2pyRoot returns the web2py root directory (no trailing slash) that vhost
+// vh serves, or "" when nothing names one. files is the whole run (the
+// daemon may be defined in another vhost or at global scope).
+func Web2pyRoot(files []*ast.File, vh *ast.Section) string {
+	for _, kind := range []string{"Alias", "AliasMatch"} {
+		for _, d := range DirectivesIn(vh, kind) {
+			if root := rootFromApplications(d.Arg(len(d.Args()) - 1)); root != "" {
+				return root
+			}
+		}
+	}
+	for _, d := range DirectivesIn(vh, "WSGIScriptAlias") {
+		if t := d.Arg(1); strings.HasSuffix(t, ".py") {
+			if root := path.Dir(t); root != "/" && root != "." {
+				return root
+			}
+		}
+	}
+	if def := DaemonFor(files, vh); def != nil {
+		if home := DaemonOption(def, "home"); home != "" {
+			return CleanDir(home)
+		}
+	}
+	return ""
+}
+
+// rootFromApplications returns ROOT for a path "ROOT/applications" or
+// "ROOT/applications/…", else "".
+func rootFromApplications(p string) string {
+	i := strings.Index(p+"/", "/applications/")
+	if i <= 0 {
+		return ""
+	}
+	return CleanDir(p[:i])
+}
+
+// DaemonOption returns the value of option key (case-insensitive) of a
+// WSGIDaemonProcess directive, or "".
+func DaemonOption(def *ast.Directive, key string) string {
+	for _, a := range def.Values()[1:] {
+		if k, v, ok := Option(a); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// ProcessGroups returns the daemon group names vh selects: WSGIProcessGroup
+// anywhere inside it and process-group= options of WSGIScriptAlias*.
+func ProcessGroups(vh *ast.Section) []string {
+	var out []string
+	seen := map[string]bool{}
+	addName := func(n string) {
+		if n != "" && !seen[n] && !strings.HasPrefix(n, "%{") {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	ast.InspectSection(vh, func(n ast.Node) bool {
+		d, ok := n.(*ast.Directive)
+		if !ok || d.Kind() != ast.Plain {
+			return true
+		}
+		switch {
+		case d.Is("WSGIProcessGroup"):
+			addName(d.Arg(0))
+		case d.IsAny("WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript"):
+			for _, a := range d.Values() {
+				if k, v, ok := Option(a); ok && k == "process-group" {
+					addName(v)
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// DaemonDefs returns every WSGIDaemonProcess of the run in load order.
+func DaemonDefs(files []*ast.File) []*ast.Directive { return AllDirectives(files, "WSGIDaemonProcess") }
+
+// DaemonFor returns the definition of the first daemon group vh selects, or
+// the first defined inside vh, or nil.
+func DaemonFor(files []*ast.File, vh *ast.Section) *ast.Directive {
+	defs := DaemonDefs(files)
+	for _, name := range ProcessGroups(vh) {
+		for _, d := range defs {
+			if d.Arg(0) == name {
+				return d
+			}
+		}
+	}
+	for _, d := range defs {
+		if VirtualHostOf(d) == vh {
+			return d
+		}
+	}
+	return nil
+}
