@@ -1,0 +1,241 @@
+package rewrite
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+// Line alignment. go-diff's line mode is correct but quadratic-ish and
+// panics above about 1.1M distinct lines, so it only ever sees small
+// regions: the common prefix and suffix are cut off first, large middles are
+// split on lines that occur exactly once on both sides (patience-style
+// anchors), and a region still too large for go-diff becomes one plain
+// delete/insert. Every step is linear (anchors: n log n), so a 400k-line file
+// with a few edits costs about as much as reading it.
+
+// opKind is one step of an edit script.
+type opKind uint8
+
+const (
+	opEqual opKind = iota
+	opDelete
+	opInsert
+)
+
+// op is a run of n lines of one kind.
+type op struct {
+	kind opKind
+	n    int
+}
+
+const (
+	// goDiffMaxLines bounds the lines (both sides) of a region handed to
+	// go-diff; Myers is O((N+M)·D), so this bounds its cost.
+	goDiffMaxLines = 4000
+	// anchorMaxDepth bounds how often a region is re-split on anchors.
+	anchorMaxDepth = 8
+)
+
+// aligner computes an edit script between two line lists.
+type aligner struct {
+	a, b     []string // lines, each with its line ending
+	ida, idb []int32  // interned line ids: equal lines, equal ids
+	ops      []op
+}
+
+// alignLines returns the edit script turning a into b.
+func alignLines(a, b []string) []op {
+	al := &aligner{a: a, b: b}
+	al.ida, al.idb = internLines(a, b)
+	al.diff(0, len(a), 0, len(b), 0)
+	return al.ops
+}
+
+func internLines(a, b []string) ([]int32, []int32) {
+	ids := make(map[string]int32, len(a))
+	intern := func(lines []string) []int32 {
+		out := make([]int32, len(lines))
+		for i, l := range lines {
+			id, ok := ids[l]
+			if !ok {
+				id = int32(len(ids))
+				ids[l] = id
+			}
+			out[i] = id
+		}
+		return out
+	}
+	return intern(a), intern(b)
+}
+
+func (al *aligner) emit(k opKind, n int) {
+	if n == 0 {
+		return
+	}
+	if last := len(al.ops) - 1; last >= 0 && al.ops[last].kind == k {
+		al.ops[last].n += n
+		return
+	}
+	al.ops = append(al.ops, op{k, n})
+}
+
+// diff aligns a[a0:a1] with b[b0:b1].
+func (al *aligner) diff(a0, a1, b0, b1, depth int) {
+	p := 0
+	for a0+p < a1 && b0+p < b1 && al.ida[a0+p] == al.idb[b0+p] {
+		p++
+	}
+	al.emit(opEqual, p)
+	a0, b0 = a0+p, b0+p
+	s := 0
+	for a1-s > a0 && b1-s > b0 && al.ida[a1-s-1] == al.idb[b1-s-1] {
+		s++
+	}
+	al.middle(a0, a1-s, b0, b1-s, depth)
+	al.emit(opEqual, s)
+}
+
+// middle aligns a region whose first and last lines differ.
+func (al *aligner) middle(a0, a1, b0, b1, depth int) {
+	n, m := a1-a0, b1-b0
+	switch {
+	case n == 0:
+		al.emit(opInsert, m)
+		return
+	case m == 0:
+		al.emit(opDelete, n)
+		return
+	case n+m <= goDiffMaxLines:
+		al.goDiff(a0, a1, b0, b1)
+		return
+	}
+	if depth < anchorMaxDepth {
+		if anchors := al.anchors(a0, a1, b0, b1); len(anchors) > 0 {
+			i, j := a0, b0
+			for _, an := range anchors {
+				al.diff(i, an.i, j, an.j, depth+1)
+				al.emit(opEqual, 1)
+				i, j = an.i+1, an.j+1
+			}
+			al.diff(i, a1, j, b1, depth+1)
+			return
+		}
+	}
+	// Too large and nothing to anchor on: one plain replacement.
+	al.emit(opDelete, n)
+	al.emit(opInsert, m)
+}
+
+type anchor struct{ i, j int }
+
+// anchors returns lines that occur exactly once in each side of the region,
+// the longest run of them in the same order on both sides (patience diff).
+func (al *aligner) anchors(a0, a1, b0, b1 int) []anchor {
+	type seen struct {
+		na, nb int32
+		i, j   int
+	}
+	count := make(map[int32]*seen)
+	for i := a0; i < a1; i++ {
+		s := count[al.ida[i]]
+		if s == nil {
+			s = &seen{}
+			count[al.ida[i]] = s
+		}
+		s.na++
+		s.i = i
+	}
+	for j := b0; j < b1; j++ {
+		if s := count[al.idb[j]]; s != nil {
+			s.nb++
+			s.j = j
+		}
+	}
+	var pairs []anchor
+	for _, s := range count {
+		if s.na == 1 && s.nb == 1 {
+			pairs = append(pairs, anchor{s.i, s.j})
+		}
+	}
+	sort.Slice(pairs, func(x, y int) bool { return pairs[x].i < pairs[y].i })
+	return longestIncreasing(pairs)
+}
+
+// longestIncreasing returns the longest subsequence of pairs (sorted by i)
+// whose j also increases, by patience sorting.
+func longestIncreasing(pairs []anchor) []anchor {
+	if len(pairs) == 0 {
+		return nil
+	}
+	tops := []int{} // index into pairs of each pile's top
+	prev := make([]int, len(pairs))
+	for k, p := range pairs {
+		pile := sort.Search(len(tops), func(t int) bool { return pairs[tops[t]].j > p.j })
+		prev[k] = -1
+		if pile > 0 {
+			prev[k] = tops[pile-1]
+		}
+		if pile == len(tops) {
+			tops = append(tops, k)
+		} else {
+			tops[pile] = k
+		}
+	}
+	out := make([]anchor, len(tops))
+	for k, x := len(tops)-1, tops[len(tops)-1]; k >= 0; k, x = k-1, prev[x] {
+		out[k] = pairs[x]
+	}
+	return out
+}
+
+// goDiff aligns a small region with go-diff's line mode.
+func (al *aligner) goDiff(a0, a1, b0, b1 int) {
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = 0 // deterministic: the region is small enough to finish
+	t1 := strings.Join(al.a[a0:a1], "")
+	t2 := strings.Join(al.b[b0:b1], "")
+	c1, c2, lines := dmp.DiffLinesToChars(t1, t2)
+	diffs := dmp.DiffCharsToLines(dmp.DiffMain(c1, c2, false), lines)
+	for _, d := range diffs {
+		n := countLines(d.Text)
+		switch d.Type {
+		case diffmatchpatch.DiffEqual:
+			al.emit(opEqual, n)
+		case diffmatchpatch.DiffDelete:
+			al.emit(opDelete, n)
+		case diffmatchpatch.DiffInsert:
+			al.emit(opInsert, n)
+		}
+	}
+}
+
+// countLines counts lines in text, a last line without ending included.
+func countLines(text string) int {
+	n := strings.Count(text, "\n")
+	if text != "" && !strings.HasSuffix(text, "\n") {
+		n++
+	}
+	return n
+}
+
+// splitLines cuts b into lines that keep their endings ("\n" or "\r\n");
+// the last line may have none.
+func splitLines(b []byte) []string {
+	s := string(b)
+	if s == "" {
+		return nil
+	}
+	out := make([]string, 0, strings.Count(s, "\n")+1)
+	for s != "" {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			out = append(out, s)
+			break
+		}
+		out = append(out, s[:i+1])
+		s = s[i+1:]
+	}
+	return out
+}
