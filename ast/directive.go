@@ -115,9 +115,7 @@ func (d *Directive) offPos(off int) Pos {
 func parseArgs(raw []byte, kind Kind, nameEnd int) []Arg {
 	j := join(raw)
 	text := j.text
-	from := nameEnd
-	// nameEnd is a raw offset; map it into joined text.
-	from -= j.rawStart(from) - from
+	from := j.joinedOff(nameEnd)
 	if kind == OpenTag {
 		// httpd cuts an open tag's arguments at the last '>' (strrchr).
 		if gt := bytes.LastIndexByte(text, '>'); gt >= from {

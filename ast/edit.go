@@ -74,7 +74,10 @@ func (s *Section) Index(n Node) int {
 
 // Insert puts nodes into s.Body at index i.
 func (s *Section) Insert(i int, nodes ...Node) {
-	indent := s.childIndent(i)
+	s.insert(i, s.childIndent(i), nodes)
+}
+
+func (s *Section) insert(i int, indent string, nodes []Node) {
 	eol, step := "\n", "    "
 	if f := s.File(); f != nil {
 		eol, step = f.eol, f.step()
@@ -206,13 +209,14 @@ func (s *Section) CloseBefore(i int) {
 func (s *Section) Dissolve() {
 	p := mustParent(s)
 	i := p.Index(s)
+	indent := Indent(s)
 	body := s.Body
 	s.Body = nil
 	p.detach(s)
 	for _, n := range body {
 		n.setParent(nil)
 	}
-	p.Insert(i, body...)
+	p.insert(i, indent, body)
 }
 
 func mustParent(n Node) *Section {

@@ -84,6 +84,8 @@ type joined struct {
 	// cuts[k] is the joined offset where the k-th removed continuation was,
 	// and adds[k] the total raw bytes removed up to and including it.
 	cuts, adds []int
+	// rawEnds[k] is the raw offset just past the k-th continuation.
+	rawEnds []int
 }
 
 func join(raw []byte) joined {
@@ -100,6 +102,7 @@ func join(raw []byte) joined {
 			j.cuts = append(j.cuts, len(j.text))
 			j.adds = append(j.adds, removed)
 			i += n
+			j.rawEnds = append(j.rawEnds, i)
 			continue
 		}
 		j.text = append(j.text, body[i])
@@ -118,6 +121,32 @@ func (j joined) rawStart(off int) int {
 		add = j.adds[k]
 	}
 	return off + add
+}
+
+// joinedOff maps a raw offset to j.text; an offset inside a continuation
+// maps to where the continuation was cut.
+func (j joined) joinedOff(raw int) int {
+	off := raw
+	for k, e := range j.rawEnds {
+		if e > raw {
+			if start := e - (j.adds[k] - j.prevAdd(k)); raw > start {
+				off = j.cuts[k] // clamp to the cut
+			}
+			break
+		}
+		off = raw - j.adds[k]
+	}
+	if off > len(j.text) {
+		off = len(j.text)
+	}
+	return off
+}
+
+func (j joined) prevAdd(k int) int {
+	if k == 0 {
+		return 0
+	}
+	return j.adds[k-1]
 }
 
 // rawEnd maps a token's end offset (exclusive) in j.text to raw, so that a

@@ -103,6 +103,7 @@ func Parse(name string, src []byte) (*File, error) {
 	for _, s := range stack[1:] {
 		s.Unclosed = UnclosedAtEOF
 	}
+	f.step() // learn the indentation unit before edits change the file
 	return f, nil
 }
 

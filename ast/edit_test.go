@@ -1,0 +1,200 @@
+package ast
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/wsgifix/wsgifix/internal/difftest"
+)
+
+func mustParse(t *testing.T, src string) *File {
+	t.Helper()
+	return checkRoundTrip(t, "t.conf", []byte(src))
+}
+
+func expect(t *testing.T, f *File, want string) {
+	t.Helper()
+	if d := difftest.Diff(want, string(Print(f))); d != "" {
+		t.Fatalf("after edit:\n%s", d)
+	}
+}
+
+func first(f *File, name string) *Directive {
+	var found *Directive
+	Directives(f, func(d *Directive) {
+		if found == nil && d.Is(name) {
+			found = d
+		}
+	})
+	return found
+}
+
+func firstSection(f *File, name string) *Section {
+	var found *Section
+	Sections(f, func(s *Section) {
+		if found == nil && s.Is(name) {
+			found = s
+		}
+	})
+	return found
+}
+
+func TestEditsKeepUntouchedBytes(t *testing.T) {
+	src := "# lead\r\n<VirtualHost *:80>\r\n\tServerName  a   # odd spacing kept\r\n\tListen 80\r\n</VirtualHost>\r\n"
+	f := mustParse(t, src)
+	if f.EOL() != "\r\n" {
+		t.Fatalf("EOL %q", f.EOL())
+	}
+	InsertAfter(first(f, "Listen"), NewDirective("WSGIProcessGroup", "web2py"))
+	expect(t, f, "# lead\r\n<VirtualHost *:80>\r\n\tServerName  a   # odd spacing kept\r\n\tListen 80\r\n\tWSGIProcessGroup web2py\r\n</VirtualHost>\r\n")
+	if f.Edits == 0 {
+		t.Fatal("edit not counted")
+	}
+}
+
+func TestNewSectionIndentsBody(t *testing.T) {
+	f := mustParse(t, "<VirtualHost *:80>\n    ServerName a\n    <Location />\n        SSLRequireSSL\n    </Location>\n</VirtualHost>\n")
+	vh := firstSection(f, "VirtualHost")
+	dir := NewSection("Directory", []string{"/home/web2py"},
+		NewDirective("Require", "all", "denied"),
+		NewSection("Files", []string{"wsgihandler.py"}, NewDirective("Require", "all", "granted")))
+	vh.Append(dir)
+	expect(t, f, `<VirtualHost *:80>
+    ServerName a
+    <Location />
+        SSLRequireSSL
+    </Location>
+    <Directory "/home/web2py">
+        Require all denied
+        <Files "wsgihandler.py">
+            Require all granted
+        </Files>
+    </Directory>
+</VirtualHost>
+`)
+}
+
+func TestFlatFileStaysFlat(t *testing.T) {
+	f := mustParse(t, "<VirtualHost *:80>\nServerName a\n<Location />\nSSLRequireSSL\n</Location>\n</VirtualHost>\n")
+	loc := firstSection(f, "Location")
+	Replace(loc, NewSection("Directory", []string{"/x"}, NewDirective("Require", "all", "granted")))
+	expect(t, f, "<VirtualHost *:80>\nServerName a\n<Directory \"/x\">\nRequire all granted\n</Directory>\n</VirtualHost>\n")
+}
+
+func TestRemoveKeepsLeadComment(t *testing.T) {
+	f := mustParse(t, "### for port 80\nNameVirtualHost *:80\n<VirtualHost *:80>\n</VirtualHost>\n")
+	d := first(f, "NameVirtualHost")
+	if lead := LeadComments(d); len(lead) != 1 || lead[0].Text() != "### for port 80" {
+		t.Fatalf("lead comments %v", lead)
+	}
+	if !Remove(d) || Remove(d) {
+		t.Fatal("Remove should succeed once")
+	}
+	expect(t, f, "### for port 80\n<VirtualHost *:80>\n</VirtualHost>\n")
+}
+
+func TestMoveReindentsAndKeepsContinuation(t *testing.T) {
+	src := "<VirtualHost *:80>\n    # the daemon\n    WSGIDaemonProcess web2py \\\n        home=/h/ \\\n        processes=2\n    ServerName a\n</VirtualHost>\n"
+	f := mustParse(t, src)
+	vh := firstSection(f, "VirtualHost")
+	d := first(f, "WSGIDaemonProcess")
+	lead := LeadComments(d)
+	for _, c := range lead {
+		MoveBefore(c, vh)
+	}
+	MoveBefore(d, vh)
+	expect(t, f, "# the daemon\nWSGIDaemonProcess web2py \\\n        home=/h/ \\\n        processes=2\n<VirtualHost *:80>\n    ServerName a\n</VirtualHost>\n")
+	if d.Parent() != f.Root || d.Pos() != (Pos{3, 5}) {
+		t.Fatalf("moved node parent %v pos %v", d.Parent(), d.Pos())
+	}
+}
+
+func TestSetArgKeepsQuotesAndLayout(t *testing.T) {
+	f := mustParse(t, "WSGIScriptAlias / \\\n   '/home/web2py/'   process-group=x\n")
+	d := first(f, "WSGIScriptAlias")
+	d.SetArg(1, "/home/web2py/wsgihandler.py")
+	expect(t, f, "WSGIScriptAlias / \\\n   '/home/web2py/wsgihandler.py'   process-group=x\n")
+	d.SetArgs("/", "/a b")
+	expect(t, f, "WSGIScriptAlias / \"/a b\"\n")
+	if d.Arg(1) != "/a b" {
+		t.Fatalf("arg %q", d.Arg(1))
+	}
+}
+
+func TestSetCloseTag(t *testing.T) {
+	f := mustParse(t, "<LocationMatch \"^/x\">\n  A\n  </Location>>\n<Files x>\n<Files>\n")
+	probs := CheckStructure(f)
+	if len(probs) != 2 {
+		t.Fatalf("problems %v", probs)
+	}
+	for _, p := range probs {
+		p.Tag.SetCloseTag(p.Section.Name())
+	}
+	expect(t, f, "<LocationMatch \"^/x\">\n  A\n  </LocationMatch>\n<Files x>\n</Files>\n")
+	if probs := CheckStructure(f); len(probs) != 0 {
+		t.Fatalf("still %v", probs[0].Msg)
+	}
+}
+
+func TestCloseBefore(t *testing.T) {
+	f := mustParse(t, "<VirtualHost *:80>\n  <Location />\n    SSLRequireSSL\n  Listen 80\n</VirtualHost>")
+	loc := firstSection(f, "Location")
+	loc.CloseBefore(1)
+	expect(t, f, "<VirtualHost *:80>\n  <Location />\n    SSLRequireSSL\n  </Location>\n  Listen 80\n</VirtualHost>")
+	// At end of file without a final newline the ending stays absent.
+	f = mustParse(t, "<VirtualHost *:80>\nListen 80")
+	vh := firstSection(f, "VirtualHost")
+	vh.CloseBefore(len(vh.Body))
+	expect(t, f, "<VirtualHost *:80>\nListen 80\n</VirtualHost>")
+	if probs := CheckStructure(f); len(probs) != 0 {
+		t.Fatalf("still %v", probs[0].Msg)
+	}
+}
+
+func TestInsertAfterLastLineWithoutEOL(t *testing.T) {
+	f := mustParse(t, "Listen 80")
+	f.Root.Append(NewDirective("ServerName", "a"))
+	expect(t, f, "Listen 80\nServerName a\n")
+}
+
+func TestDissolve(t *testing.T) {
+	f := mustParse(t, "<VirtualHost *:80>\n  <Location \"/\">\n      # route it\n      WSGIProcessGroup web2py\n  </Location>\n</VirtualHost>\n")
+	firstSection(f, "Location").Dissolve()
+	expect(t, f, "<VirtualHost *:80>\n  # route it\n  WSGIProcessGroup web2py\n</VirtualHost>\n")
+}
+
+func TestReplaceInArgs(t *testing.T) {
+	f := mustParse(t, "<LocationMatch \"ˆ(/x)\">\n# ˆ stays in comments\n</LocationMatch>\n")
+	s := firstSection(f, "LocationMatch")
+	if n := s.Open.ReplaceInArgs("ˆ", "^"); n != 1 {
+		t.Fatalf("replaced %d", n)
+	}
+	expect(t, f, "<LocationMatch \"^(/x)\">\n# ˆ stays in comments\n</LocationMatch>\n")
+	if s.Args()[0].Value != "^(/x)" {
+		t.Fatalf("args %v", s.Args())
+	}
+}
+
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"/a":        "/a",
+		"":          `""`,
+		"a b":       `"a b"`,
+		`say "hi"`:  `"say \"hi\""`,
+		`^/(\d+)/x`: `^/(\d+)/x`,
+		`a\\b`:      `"a\\\b"`,
+		`%{GLOBAL}`: `%{GLOBAL}`,
+	} {
+		if got := Quote(in, 0); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+		// Whatever we write, httpd's tokenizer reads back the value.
+		f := mustParse(t, "X "+Quote(in, 0)+"\n")
+		if got := first(f, "X").Arg(0); got != in {
+			t.Errorf("Quote(%q) reads back as %q", in, got)
+		}
+	}
+	if strings.Count(Quote("a", '\''), "'") != 2 {
+		t.Error("single quote style not kept")
+	}
+}
