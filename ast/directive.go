@@ -149,6 +149,18 @@ func newDirective(raw []byte, pos Pos, intern func([]byte) string) *Directive {
 	return d
 }
 
+// slab hands out nodes from chunks: a big config has hundreds of thousands
+// of lines, and one allocation per line dominates parse time.
+type slab[T any] struct{ buf []T }
+
+func (s *slab[T]) next() *T {
+	if len(s.buf) == cap(s.buf) {
+		s.buf = make([]T, 0, 256)
+	}
+	s.buf = s.buf[:len(s.buf)+1]
+	return &s.buf[len(s.buf)-1]
+}
+
 // scan sets kind, name and the tag flags from raw.
 func (d *Directive) scan(intern func([]byte) string) {
 	raw := d.raw

@@ -52,13 +52,19 @@ func Parse(name string, src []byte) (*File, error) {
 		first := firstVisible(raw)
 		switch {
 		case first < 0:
-			top.add(&Blank{line{raw: raw, pos: pos}})
+			b := p.blanks.next()
+			b.raw, b.pos = raw, pos
+			top.add(b)
 			continue
 		case raw[first] == '#':
-			top.add(&Comment{line{raw: raw, pos: pos}})
+			c := p.comments.next()
+			c.raw, c.pos = raw, pos
+			top.add(c)
 			continue
 		}
-		d := newDirective(raw, pos, p.internName)
+		d := p.dirs.next()
+		d.raw, d.pos = raw, pos
+		d.scan(p.internName)
 		switch d.kind {
 		case Plain:
 			top.add(d)
@@ -72,7 +78,8 @@ func Parse(name string, src []byte) (*File, error) {
 				stack = stack[:len(stack)-1]
 				continue
 			}
-			s := &Section{Open: d}
+			s := p.sections.next()
+			s.Open = d
 			d.parent = s
 			top.add(s)
 			stack = append(stack, s)
@@ -108,7 +115,11 @@ func Parse(name string, src []byte) (*File, error) {
 }
 
 type parser struct {
-	intern map[string]string
+	intern   map[string]string
+	dirs     slab[Directive]
+	comments slab[Comment]
+	blanks   slab[Blank]
+	sections slab[Section]
 }
 
 // internName shares one string per distinct name: a big config repeats a

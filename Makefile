@@ -1,0 +1,37 @@
+# wsgifix: `make test` is what CI runs (.ci/run); it installs what the tests
+# need first, so it works on a fresh Debian machine as root.
+
+GO ?= go
+export CI_FLAGS := -count=1 -timeout 40m
+
+.PHONY: all build test deps vet unit fuzz bench ansible-module clean
+
+all: build
+
+build:
+	$(GO) build ./...
+
+deps:
+	./scripts/install-deps.sh
+
+vet:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
+
+# Every test, including the acceptance suite against real httpd + mod_wsgi
+# (WSGIFIX_E2E=1) and the Ansible playbook tests; then each fuzz target for
+# a short bounded time.
+test: deps vet
+	WSGIFIX_E2E=1 WSGIFIX_ANSIBLE=1 $(GO) test $(CI_FLAGS) ./...
+	$(MAKE) fuzz
+
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./ast
+
+bench:
+	WSGIFIX_BENCH=1 ./scripts/install-deps.sh
+	./scripts/bench.sh
+
+clean:
+	rm -rf bin bench-out
