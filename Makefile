@@ -6,6 +6,12 @@ export CI_FLAGS := -count=1 -timeout 40m
 
 .PHONY: all build test deps vet unit fuzz bench ansible-module clean
 
+# The Ansible module is a static binary for the target hosts' OS/arch
+# (override: make ansible-module GOOS=linux GOARCH=arm64).
+GOOS ?= linux
+GOARCH ?= $(shell $(GO) env GOARCH)
+MODULE := ansible/roles/wsgifix/library/wsgifix
+
 all: build
 
 build:
@@ -33,5 +39,8 @@ bench:
 	WSGIFIX_BENCH=1 ./scripts/install-deps.sh
 	./scripts/bench.sh
 
+ansible-module:
+	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build -trimpath -o $(MODULE) ./cmd/wsgifix-ansible
+
 clean:
-	rm -rf bin bench-out
+	rm -rf bin bench-out $(MODULE)
