@@ -1,12 +1,368 @@
 package fixes
 
-// STUB: replaced by the real pass.
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/wsgifix/wsgifix/ast"
+)
 
 // SectionTags is the section-tags pass.
 var SectionTags = &Pass{
 	Name:    "section-tags",
-	Title:   "TODO",
-	Doc:     "TODO",
+	Title:   "repair mismatched, stray, misspelled and missing section tags",
 	Default: true,
-	Run:     func(*Context) {},
+	Run:     runSectionTags,
+	Doc: `httpd matches section tags before it reads a single directive
+(ap_build_config in server/config.c), so one bad tag stops the server with
+the first structural error and hides everything after it. The parser has
+already resolved the structure the way a reader of the file would; this
+pass makes the tags say so:
+
+  - a close tag naming another section ends the innermost open one and is
+    renamed to it ("Expected </LocationMatch> but saw </Location>");
+  - bytes glued after a close tag are dropped ("</Location>>");
+  - an argument-less open tag standing where the innermost section of that
+    name expects its close becomes the close tag ("<locationmatch>");
+  - a section name that is not one httpd knows, but within two typing
+    mistakes of exactly one that it does, is corrected on both tags
+    ("Invalid command '<virualhost', perhaps misspelled ...");
+  - a close tag with no open section is removed ("</Location> without
+    matching <Location> section");
+  - a section still open where its body ends is closed where its
+    indentation block ends: before the first line (blank lines and comments
+    aside) indented no deeper than its open tag, or at the end of its body
+    when the file is not indented ("<VirtualHost> was not closed.");
+  - a tag missing its closing '>' gets it.
+
+Every finding quotes the error httpd would have printed for the original
+(checked against httpd 2.4 "apache2 -t"). When U+00A0 no-break spaces hide
+a tag from httpd (and from the parser), the structure cannot be trusted yet:
+the pass reports that and leaves the file to typeset-chars, which runs next;
+run wsgifix again afterwards. No policy flags.
+
+Before:
+
+  <virualhost *:80>
+    <LocationMatch "^/static/">
+      Require all granted
+    </Location>>
+  </virtualhost>
+
+After:
+
+  <VirtualHost *:80>
+    <LocationMatch "^/static/">
+      Require all granted
+    </LocationMatch>
+  </VirtualHost>
+`,
+}
+
+// tagFinding is a finding held back until every repair of a file is
+// decided, so that findings come out in source order.
+type tagFinding struct {
+	pos   ast.Pos
+	sev   Severity
+	fixed bool
+	msg   string
+}
+
+func runSectionTags(c *Context) {
+	for _, f := range c.Files {
+		var found []tagFinding
+		report := func(pos ast.Pos, sev Severity, fixed bool, format string, args ...any) {
+			found = append(found, tagFinding{pos, sev, fixed, fmt.Sprintf(format, args...)})
+		}
+		repairSectionTags(f, report)
+		sort.SliceStable(found, func(i, j int) bool {
+			a, b := found[i].pos, found[j].pos
+			return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
+		})
+		for _, t := range found {
+			c.Report(f, t.pos, t.sev, t.fixed, "%s", t.msg)
+		}
+	}
+}
+
+type tagReporter func(pos ast.Pos, sev Severity, fixed bool, format string, args ...any)
+
+func repairSectionTags(f *ast.File, report tagReporter) {
+	problems := ast.CheckStructure(f)
+	misspelled := misspelledSections(f)
+	if len(problems) == 0 && len(misspelled) == 0 {
+		return
+	}
+	if hidden := hiddenTag(f); hidden != nil {
+		httpd := ""
+		if _, msg := ast.HttpdStructure(f.Name, ast.Print(f)); msg != "" {
+			httpd = fmt.Sprintf(" (httpd: %q)", msg)
+		}
+		report(hidden.Pos(), Warning, false,
+			"no-break space (U+00A0) hides a section tag in %q: section structure left for typeset-chars, run wsgifix again%s",
+			tagText(hidden), httpd)
+		return
+	}
+	// Findings name sections as the original spelled them.
+	written := map[*ast.Section]string{}
+	ast.Sections(f, func(s *ast.Section) { written[s] = s.Name() })
+
+	for _, m := range misspelled {
+		s, old := m.section, m.section.Name()
+		report(s.Open.Pos(), Error, true,
+			"unknown section %q: corrected to %q (httpd: %q)",
+			"<"+old, "<"+m.canonical,
+			fmt.Sprintf("Invalid command '<%s', perhaps misspelled or defined by a module not included in the server configuration", old))
+		s.Open.SetName(m.canonical)
+		if s.Close != nil && s.Close.Kind() == ast.CloseTag && strings.EqualFold(s.Close.Name(), old) {
+			s.Close.SetCloseTag(m.canonical)
+		}
+	}
+
+	var unclosed []*ast.Section
+	for _, p := range problems {
+		switch p.Kind {
+		case ast.Mismatch:
+			s, close := p.Section, p.Tag
+			was := tagText(close)
+			close.SetCloseTag(s.Name())
+			report(p.Pos, Error, true, "close tag %q ends section %q: renamed to %q (httpd: %q)",
+				was, "<"+written[s]+">", tagText(close), p.Msg)
+		case ast.ExtraBracket:
+			s, close := p.Section, p.Tag
+			was := tagText(close)
+			close.SetCloseTag(s.Name())
+			report(p.Pos, Error, true, "extra %q after close tag %q: dropped (httpd: %q)",
+				strings.TrimPrefix(was, tagText(close)), tagText(close), p.Msg)
+		case ast.OpenAsClose:
+			s, close := p.Section, p.Tag
+			was := tagText(close)
+			// httpd opens a new section here and fails further down. Earlier
+			// problems are repaired by now, so its first error is that one.
+			httpd := "httpd opens a new section"
+			if line, msg := ast.HttpdStructure(f.Name, ast.Print(f)); msg != "" && line >= p.Pos.Line {
+				httpd = fmt.Sprintf("httpd, line %d: %q", line, msg)
+			}
+			close.SetCloseTag(s.Name())
+			report(p.Pos, Error, true, "open tag %q stands where %q was meant: turned into the close tag (%s)",
+				was, tagText(close), httpd)
+		case ast.Stray:
+			was := tagText(p.Tag)
+			ast.Remove(p.Tag)
+			// httpd names the tag with whatever is glued to it ("</Location>>").
+			name := p.Tag.Name() + p.Tag.Extra
+			report(p.Pos, Error, true, "stray close tag %q: removed (httpd: %q)",
+				was, fmt.Sprintf("</%s> without matching <%s> section", name, name))
+		case ast.MissingCloseBracket:
+			close := p.Tag
+			was := tagText(close)
+			close.SetCloseTag(p.Section.Name())
+			report(p.Pos, Error, true, "close tag %q lacks its '>': added (httpd: %q)", was, p.Msg)
+		case ast.MissingOpenBracket:
+			s := p.Section
+			switch {
+			case len(s.Open.Args()) > 0:
+				addOpenBracket(s.Open)
+				report(p.Pos, Error, true, "open tag %q lacks its '>': added (httpd: %q)", "<"+s.Name(), p.Msg)
+			case !sectionTakesArgs(s.Name()):
+				// httpd accepts "<RequireAll" as it is.
+			default:
+				report(p.Pos, Error, false, "open tag %q lacks its '>' and its arguments: left alone (httpd: %q)",
+					"<"+s.Name(), fmt.Sprintf("<%s> directive requires additional arguments", ast.CanonicalSection(s.Name())))
+			}
+		case ast.UnclosedEOF, ast.UnclosedOuter:
+			unclosed = append(unclosed, p.Section)
+			sev, msg := Error, p.Msg
+			if ast.IsConditional(p.Section.Name()) && p.Kind == ast.UnclosedEOF {
+				// httpd accepts a true conditional left open at the end.
+				sev = Warning
+				msg = fmt.Sprintf("Expected </%s> before end of configuration", ast.CanonicalSection(p.Section.Name()))
+			}
+			report(p.Pos, sev, true, "section %q is not closed: %q added where its block ends (httpd: %q)",
+				"<"+p.Section.Name()+">", "</"+p.Section.Name()+">", msg)
+		}
+	}
+	// Innermost first: closing a section hands the lines after its block
+	// to its parent, which may itself be unclosed.
+	sort.SliceStable(unclosed, func(i, j int) bool { return ast.Depth(unclosed[i]) > ast.Depth(unclosed[j]) })
+	for _, s := range unclosed {
+		s.CloseBefore(blockEnd(s))
+	}
+}
+
+// tagText is a tag as written, without indentation and line ending.
+func tagText(d *ast.Directive) string {
+	return strings.Trim(string(d.Raw()), " \t\r\n")
+}
+
+// addOpenBracket puts the missing '>' right after the open tag's last
+// argument, keeping the line's layout when that token is unique in it.
+func addOpenBracket(open *ast.Directive) {
+	args := open.Args()
+	last := args[len(args)-1].Raw
+	if strings.Count(string(open.Raw()), last) == 1 {
+		open.ReplaceInArgs(last, last+">")
+		return
+	}
+	raws := make([]string, len(args))
+	for i, a := range args {
+		raws[i] = a.Raw
+	}
+	open.SetRawArgs(raws...)
+}
+
+// sectionTakesArgs reports whether a section's open tag needs arguments:
+// all but <Else> and the Require containers (unknown ones are assumed to).
+func sectionTakesArgs(name string) bool {
+	switch strings.ToLower(name) {
+	case "else", "requireall", "requireany", "requirenone":
+		return false
+	}
+	return true
+}
+
+// blockEnd is where an unclosed section ends: before the first body node
+// (blank lines and comments aside) indented no deeper than its open tag,
+// with the blank lines and shallow comments just above that node left
+// outside. When the body starts no deeper than the tag (a flat file), the
+// section runs to the end of its body, trailing blank lines left outside.
+func blockEnd(s *ast.Section) int {
+	open := indentWidth(s.Open.Indent())
+	deeper := func(n ast.Node) bool { return indentWidth(ast.Indent(n)) > open }
+	first := true
+	for k, n := range s.Body {
+		switch n.(type) {
+		case *ast.Blank, *ast.Comment:
+			continue
+		}
+		if deeper(n) {
+			first = false
+			continue
+		}
+		if first {
+			break // flat
+		}
+		i := k
+		for i > 0 {
+			switch p := s.Body[i-1].(type) {
+			case *ast.Blank:
+				i--
+				continue
+			case *ast.Comment:
+				if !deeper(p) {
+					i--
+					continue
+				}
+			}
+			break
+		}
+		return i
+	}
+	i := len(s.Body)
+	for i > 0 {
+		if _, ok := s.Body[i-1].(*ast.Blank); !ok {
+			break
+		}
+		i--
+	}
+	return i
+}
+
+// indentWidth measures indentation in columns, tabs stopping every 8.
+func indentWidth(indent string) int {
+	w := 0
+	for _, r := range indent {
+		if r == '\t' {
+			w += 8 - w%8
+		} else {
+			w++
+		}
+	}
+	return w
+}
+
+// hiddenTag returns a line that httpd reads as a directive but that is a
+// section tag once its no-break spaces are plain spaces, or a tag whose
+// name has one glued into it; nil when there is none.
+func hiddenTag(f *ast.File) *ast.Directive {
+	var hidden *ast.Directive
+	check := func(d *ast.Directive) {
+		if hidden != nil || d == nil || !strings.Contains(d.Name(), nbsp) {
+			return
+		}
+		if d.Kind() != ast.Plain || strings.HasPrefix(strings.TrimLeft(d.Name(), nbsp+" "), "<") {
+			hidden = d
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Directive:
+			check(n)
+		case *ast.Section:
+			check(n.Open)
+			check(n.Close)
+		}
+		return hidden == nil
+	})
+	return hidden
+}
+
+const nbsp = "\u00a0"
+
+type misspelling struct {
+	section   *ast.Section
+	canonical string
+}
+
+// misspelledSections finds sections whose name httpd does not know but
+// which is within a small edit distance of exactly one name it does. Short
+// names need a closer match, so that a third-party section such as <Jk>
+// is never taken for <If>.
+func misspelledSections(f *ast.File) []misspelling {
+	var out []misspelling
+	ast.Sections(f, func(s *ast.Section) {
+		name := s.Name()
+		if name == "" || ast.IsKnownSection(name) {
+			return
+		}
+		match, n := "", 0
+		for _, k := range ast.KnownSections {
+			d := editDistance(strings.ToLower(name), strings.ToLower(k))
+			if d <= 2 && 2*d < len(k) {
+				match, n = k, n+1
+			}
+		}
+		if n == 1 {
+			out = append(out, misspelling{s, match})
+		}
+	})
+	return out
+}
+
+// editDistance is the optimal string alignment distance: insertions,
+// deletions, substitutions and swaps of adjacent letters each count one.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
 }
