@@ -1,0 +1,246 @@
+package rewrite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/go-multierror"
+	"github.com/wsgifix/wsgifix/ast"
+	"github.com/wsgifix/wsgifix/fixes"
+)
+
+// StdinPath is the PATH that means standard input, and StdinName the name
+// its findings and diff carry.
+const (
+	StdinPath = "-"
+	StdinName = "<stdin>"
+)
+
+// Options configure a run. The zero value runs no passes; start from
+// DefaultOptions.
+type Options struct {
+	// Passes run in the order given (fixes.Select gives registry order).
+	Passes []*fixes.Pass
+	// Fix holds the passes' policies (fixes.DefaultOptions()).
+	Fix fixes.Options
+	// Include follows Include and IncludeOptional from each PATH as httpd
+	// does, instead of taking only the files named.
+	Include bool
+	// ServerRoot resolves relative Include paths when the configuration has
+	// no ServerRoot directive; "" means the main config's directory.
+	ServerRoot string
+	// Jobs bounds parallel parsing, diffing and writing; <= 0 means
+	// runtime.NumCPU().
+	Jobs int
+	// Stdin is read for the PATH "-".
+	Stdin io.Reader
+	// FS is the file system; nil means OSFS.
+	FS FS
+	// LookupEnv resolves ${VAR} in include paths after Define; nil means
+	// os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+	// Progress, if set, is called (from several goroutines) as files are
+	// loaded and diffed.
+	Progress func(done, total int)
+}
+
+// DefaultOptions runs the default passes with the default policies.
+func DefaultOptions() Options {
+	passes, _ := fixes.Select(nil, nil, nil)
+	return Options{Passes: passes, Fix: fixes.DefaultOptions()}
+}
+
+// File is the outcome for one file of a run.
+type File struct {
+	// Path names the file as given on the command line or as an Include
+	// resolved it; findings and diff headers use it. StdinName for "-".
+	Path string
+	// Real is the file that gets written: Path with symlinks resolved.
+	Real string
+	// Stdin marks the file read from standard input (never written).
+	Stdin bool
+	// Before and After are the file's bytes before and after the passes.
+	Before, After []byte
+	// Changed reports After != Before.
+	Changed bool
+	// Findings are the findings in this file, in pass order.
+	Findings []fixes.Finding
+	// Diff is the unified diff Before → After ("" when unchanged).
+	Diff string
+	// Backup is the backup written by Write ("" when none).
+	Backup string
+	// Written reports that Write replaced the file on disk.
+	Written bool
+	// Err is why the file could not be read, parsed, resolved or written.
+	// A file with an error is never written.
+	Err error
+
+	tree *ast.File
+	snap snapshot
+}
+
+// Result is the outcome of a run: every file in httpd's load order.
+type Result struct {
+	Files []*File
+	// Findings are all findings of the run, in pass order.
+	Findings []fixes.Finding
+
+	opts Options
+}
+
+// Changed reports whether any file without an error would change.
+func (r *Result) Changed() bool {
+	for _, f := range r.Files {
+		if f.Changed && f.Err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// UnfixedErrors counts error-severity findings that no pass fixed.
+func (r *Result) UnfixedErrors() int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == fixes.Error && !f.Fixed {
+			n++
+		}
+	}
+	return n
+}
+
+// Err returns the per-file errors of the run as one *multierror.Error, in
+// file order, or nil.
+func (r *Result) Err() error {
+	var errs *multierror.Error
+	for _, f := range r.Files {
+		if f.Err != nil {
+			errs = multierror.Append(errs, f.Err)
+		}
+	}
+	return listErrors(errs)
+}
+
+// listErrors formats a multierror as one error per line, each already
+// naming its file.
+func listErrors(errs *multierror.Error) error {
+	if errs == nil {
+		return nil
+	}
+	errs.ErrorFormat = func(list []error) string {
+		s := make([]string, len(list))
+		for i, e := range list {
+			s[i] = e.Error()
+		}
+		return strings.Join(s, "\n")
+	}
+	return errs.ErrorOrNil()
+}
+
+// Run loads the files named by paths (files, directories, "-" for stdin;
+// with Include, main configs whose includes are followed), runs the passes
+// over all of them at once as one server, and returns each file's before,
+// after, findings and diff. Nothing is written; see Result.Write.
+//
+// The error is for the run as a whole (bad options, a pass that panicked);
+// a file that cannot be read or parsed gets File.Err and the others go on.
+func Run(ctx context.Context, opts Options, paths []string) (*Result, error) {
+	if err := opts.Fix.Validate(); err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, errors.New("no PATH given")
+	}
+	if opts.FS == nil {
+		opts.FS = OSFS{}
+	}
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	stdin := 0
+	for _, p := range paths {
+		if p == StdinPath {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return nil, errors.New(`"-" (standard input) given more than once`)
+	}
+	r := &Result{opts: opts}
+	l := &loader{opts: opts, seen: map[string]bool{}}
+	if opts.Include {
+		r.Files, r.Findings = l.loadIncludes(ctx, paths)
+	} else {
+		r.Files = l.loadPaths(ctx, paths)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var trees []*ast.File
+	for _, f := range r.Files {
+		if f.tree != nil {
+			trees = append(trees, f.tree)
+		}
+	}
+	found, err := runPasses(trees, opts)
+	if err != nil {
+		return nil, err
+	}
+	r.Findings = append(r.Findings, found...)
+	r.finish()
+	return r, ctx.Err()
+}
+
+// runPasses runs each pass on its own so that a panic names its pass.
+func runPasses(trees []*ast.File, opts Options) (found []fixes.Finding, err error) {
+	for _, p := range opts.Passes {
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					err = fmt.Errorf("internal error in pass %q: %v (nothing written)", p.Name, v)
+				}
+			}()
+			found = append(found, fixes.Run(trees, opts.Fix, []*fixes.Pass{p})...)
+		}()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
+}
+
+// finish prints the trees, renders diffs and hands findings to their files.
+func (r *Result) finish() {
+	byName := make(map[string]*File, len(r.Files))
+	for _, f := range r.Files {
+		byName[f.Path] = f
+	}
+	for _, fd := range r.Findings {
+		if f := byName[fd.File]; f != nil {
+			f.Findings = append(f.Findings, fd)
+		}
+	}
+	forEach(len(r.Files), r.opts.Jobs, r.opts.Progress, func(i int) {
+		f := r.Files[i]
+		if f.tree == nil {
+			f.After = f.Before
+			return
+		}
+		f.After = ast.Print(f.tree)
+		f.Changed = string(f.After) != string(f.Before)
+		if f.Changed && f.Err == nil {
+			f.Diff = Diff(f.Path, f.Before, f.After)
+		}
+	})
+}
+
+// snapshot is what was on disk when a file was read, for the lost-update
+// check before writing.
+type snapshot struct {
+	info fs.FileInfo
+}
