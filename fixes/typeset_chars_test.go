@@ -1,0 +1,24 @@
+package fixes
+
+import "testing"
+
+func TestTypesetCharsCRLFFixture(t *testing.T) {
+	requireCRLFFixture(t, "testdata/typeset-chars/tabs-crlf.txtar")
+}
+
+func TestQuoteClosed(t *testing.T) {
+	for tok, want := range map[string]bool{
+		`"a b"`:  true,
+		`"a`:     false,
+		`"`:      false,
+		`"a\"`:   false, // the backslash escapes the quote
+		`"a\\"`:  true,  // the backslash escapes itself
+		`'it'`:   true,
+		`"a"b`:   false, // httpd ends the token at the quote; the rest is not closed by it
+		`'a\'b'`: true,
+	} {
+		if got := quoteClosed(tok); got != want {
+			t.Errorf("quoteClosed(%s) = %v, want %v", tok, got, want)
+		}
+	}
+}
