@@ -1,0 +1,102 @@
+package fixes
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/wsgifix/wsgifix/ast"
+	"github.com/wsgifix/wsgifix/internal/difftest"
+)
+
+// mustBeCRLFCase fails unless every input of the golden case at path
+// really has CRLF line endings: a CRLF case must prove its own feature
+// (an editor or git setting could silently turn it into LF).
+func mustBeCRLFCase(t *testing.T, path string) {
+	t.Helper()
+	ar, err := txtar.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := 0
+	for _, f := range ar.Files {
+		if f.Name != "in.conf" && !strings.HasPrefix(f.Name, "in/") {
+			continue
+		}
+		inputs++
+		if crlf, lf := bytes.Count(f.Data, []byte("\r\n")), bytes.Count(f.Data, []byte("\n")); crlf == 0 || crlf != lf {
+			t.Errorf("%s: %s has %d CRLF of %d line endings, want all CRLF", path, f.Name, crlf, lf)
+		}
+	}
+	if inputs == 0 {
+		t.Errorf("%s: no input files", path)
+	}
+}
+
+func parseDirective(t *testing.T, line string) *ast.Directive {
+	t.Helper()
+	f, err := ast.Parse("t.conf", []byte(line+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ok := f.Body()[0].(*ast.Directive)
+	if !ok {
+		t.Fatalf("%q: not a directive", line)
+	}
+	return d
+}
+
+func TestDaemonOptionsCompareNormalised(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"WSGIDaemonProcess x home=/srv/app/ processes=2", "WSGIDaemonProcess x Processes=2 home=/srv/app", true},
+		{`WSGIDaemonProcess x home="/srv/app"`, "WSGIDaemonProcess x home=/srv/app/", true},
+		{"WSGIDaemonProcess x python-path=/a/:/b", "WSGIDaemonProcess x python-path=/a:/b/", true},
+		{"WSGIDaemonProcess x user=Alice", "WSGIDaemonProcess x user=alice", false},
+		{"WSGIDaemonProcess x threads=15 threads=15", "WSGIDaemonProcess x threads=15", false},
+		{"WSGIDaemonProcess x display-name=/a/", "WSGIDaemonProcess x display-name=/a", false},
+	} {
+		onlyA, onlyB := optionDiff(parseDirective(t, tc.a), parseDirective(t, tc.b))
+		if same := len(onlyA) == 0 && len(onlyB) == 0; same != tc.same {
+			t.Errorf("%q vs %q: same = %v (only first %q, only second %q), want %v", tc.a, tc.b, same, onlyA, onlyB, tc.same)
+		}
+	}
+}
+
+func TestSetOptionValueKeepsQuoting(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"WSGIScriptAlias / /a.py process-group=web2py", "WSGIScriptAlias / /a.py process-group=web2py-2\n"},
+		{`WSGIScriptAlias / /a.py process-group="web2py"`, "WSGIScriptAlias / /a.py process-group=\"web2py-2\"\n"},
+		{`WSGIScriptAlias / /a.py "process-group=web2py"`, "WSGIScriptAlias / /a.py \"process-group=web2py-2\"\n"},
+		{"WSGIScriptAlias / /a.py \\\n  process-group='web2py' x=1", "WSGIScriptAlias / /a.py \\\n  process-group='web2py-2' x=1\n"},
+	} {
+		d := parseDirective(t, tc.in)
+		if !setOptionValue(d, 2, "web2py-2") {
+			t.Errorf("%q: not rewritten", tc.in)
+			continue
+		}
+		if diff := difftest.Diff(tc.want, string(d.Raw())); diff != "" {
+			t.Errorf("%q:\n%s", tc.in, diff)
+		}
+	}
+}
+
+func TestExclusiveConditions(t *testing.T) {
+	f, err := ast.Parse("t.conf", []byte("<IfDefine X>\nA\n</IfDefine>\n<IfDefine !X>\nB\n</IfDefine>\n<IfDefine Y>\nC\n</IfDefine>\nD\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]ast.Node{}
+	ast.Directives(f, func(d *ast.Directive) { byName[d.Name()] = d })
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{{"A", "B", true}, {"B", "A", true}, {"A", "C", false}, {"A", "D", false}, {"D", "D", false}} {
+		if got := exclusive(byName[tc.a], byName[tc.b]); got != tc.want {
+			t.Errorf("exclusive(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
