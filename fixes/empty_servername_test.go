@@ -16,7 +16,7 @@ func TestEmptyServerNameCRLFFixture(t *testing.T) {
 func TestEmptyServerNameLastLineWithoutNewline(t *testing.T) {
 	for in, want := range map[string]string{
 		"<VirtualHost *:80>\n</VirtualHost>\nServerName": "<VirtualHost *:80>\n</VirtualHost>\n#ServerName",
-		"\tServerName \r\n":                             "\t#ServerName \r\n",
+		"\tServerName \r\n": "\t#ServerName \r\n",
 	} {
 		f, err := ast.Parse("t.conf", []byte(in))
 		if err != nil {
