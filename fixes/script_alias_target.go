@@ -1,12 +1,72 @@
 package fixes
 
-// STUB: replaced by the real pass.
+import (
+	"strings"
+
+	"github.com/wsgifix/wsgifix/ast"
+)
 
 // ScriptAliasTarget is the script-alias-target pass.
 var ScriptAliasTarget = &Pass{
 	Name:    "script-alias-target",
-	Title:   "TODO",
-	Doc:     "TODO",
+	Title:   "point a WSGIScriptAlias at the web2py root to web2py's handler script",
 	Default: true,
-	Run:     func(*Context) {},
+	Run:     runScriptAliasTarget,
+	Doc: `Scraped copies of the web2py example lost "wsgihandler.py" after
+"WSGIScriptAlias / /home/web2py/" (FACTS.md, "The broken configurations").
+mod_wsgi treats a directory target differently from a file: with a file,
+every URL under the mount goes to that script; with a directory, the next
+URL segment picks a file in the directory to run as a WSGI script (mod_wsgi
+docs, "WSGIScriptAlias"). Pointed at the web2py root, the application is
+never reached and any file in the root can be asked for as a script.
+
+A WSGIScriptAlias whose target is the web2py root of its vhost (recognised
+by an "Alias ... ROOT/applications/", a WSGIScriptAlias to ROOT/*.py, or
+the home= of the daemon group the vhost uses) gets ROOT/wsgihandler.py, or
+ROOT/NAME with --wsgi-script NAME. The mount, the options (process-group=,
+application-group=…), the quote style and the continuation layout stay as
+written. Other directory targets (ending in "/") may be meant: they are
+reported, not changed.
+
+Before:
+
+  Alias / /home/web2py/applications/
+  WSGIScriptAlias / /home/web2py/ process-group=web2py
+
+After:
+
+  Alias / /home/web2py/applications/
+  WSGIScriptAlias / /home/web2py/wsgihandler.py process-group=web2py
+`,
+}
+
+func runScriptAliasTarget(c *Context) {
+	for _, f := range c.Files {
+		var aliases []*ast.Directive
+		ast.Directives(f, func(d *ast.Directive) {
+			if d.Is("WSGIScriptAlias") && len(d.Args()) >= 2 {
+				aliases = append(aliases, d)
+			}
+		})
+		for _, d := range aliases {
+			target := d.Arg(1)
+			scope := VirtualHostOf(d)
+			if scope == nil {
+				scope = f.Root
+			}
+			root := Web2pyRoot(c.Files, scope)
+			switch {
+			case root != "" && CleanDir(target) == root:
+				script := strings.TrimSuffix(root, "/") + "/" + c.Opts.WSGIScript
+				d.SetArg(1, script)
+				c.Report(f, d.ArgPos(1), Error, true,
+					"%q target %q is the web2py root directory, where each URL would pick a file to run as a script: set to %q",
+					d.Name(), target, script)
+			case strings.HasSuffix(target, "/"):
+				c.Report(f, d.ArgPos(1), Advice, false,
+					"%q target %q is a directory: the next URL segment picks the script file in it; left alone, give the script if one was meant",
+					d.Name(), target)
+			}
+		}
+	}
 }
