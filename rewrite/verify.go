@@ -66,7 +66,9 @@ func (r *Result) restore(fsys FS) error {
 			}
 		}
 		if err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("%s: restore failed: %w", f.Path, unwrapPath(err)))
+			err = fmt.Errorf("%s: restore failed: %w", f.Path, unwrapPath(err))
+			addErr(f, err)
+			errs = multierror.Append(errs, err)
 			continue
 		}
 		f.Written, f.Backup = false, ""

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/wsgifix/wsgifix/fixes"
+	"github.com/wsgifix/wsgifix/rewrite"
+)
+
+// mode is which of diff, fix and check runs.
+type mode int
+
+const (
+	modeDiff mode = iota
+	modeFix
+	modeCheck
+)
+
+func (m mode) String() string { return [...]string{"diff", "fix", "check"}[m] }
+
+var modeHelp = [...]struct{ short, long string }{
+	modeDiff: {"Dry run: print a unified diff of the fixes on stdout",
+		`Print what fix would change as a unified diff that 'patch -p0' and
+'git apply -p0' apply from the current directory. Findings go to stderr so
+the diff stays a clean patch. Exit 1 when changes are pending.`},
+	modeFix: {"Rewrite the files in place, keeping backups",
+		`Rewrite the files in place: each through a temp file in its own directory,
+with mode and owner kept, symlinks followed and kept, unchanged files not
+touched. The original is kept as FILE.wsgifix-bak (never overwritten: .1,
+.2... are added) unless --no-backup. With --verify the configtest command
+runs afterwards and every file is restored if it fails. 'fix -' reads
+standard input and writes the fixed text to standard output. Exit 1 when
+error findings are left that could not be fixed.`},
+	modeCheck: {"Print findings only (for CI)",
+		`Print one line per finding, "file:line:col: [pass] message", on stdout.
+Exit 1 when changes are pending or error findings are left unfixed, so a CI
+job fails until the configuration is fixed.`},
+}
+
+func (a *app) processCommand(m mode) *cobra.Command {
+	o := &options{}
+	c := &cobra.Command{
+		Use:   m.String() + " [flags] PATH...",
+		Short: modeHelp[m].short,
+		Long: modeHelp[m].long + `
+
+PATH is a file, a directory (every *.conf below it, one server) or - for
+standard input. All PATHs of one invocation are one server: daemon names,
+ServerNames and mounts are resolved across files. With --include each PATH
+is a main config whose Include/IncludeOptional directives are followed.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, paths []string) error {
+			return a.process(c.Context(), m, o, paths)
+		},
+	}
+	o.bind(c, m)
+	return c
+}
+
+// process runs one diff, fix or check and reports it.
+func (a *app) process(ctx context.Context, m mode, o *options, paths []string) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+	passes, err := fixes.Select(o.only, o.skip, o.enable)
+	if err != nil {
+		return err
+	}
+	prog := a.startProgress()
+	res, err := rewrite.Run(ctx, rewrite.Options{
+		Passes:     passes,
+		Fix:        o.fix,
+		Include:    o.include,
+		ServerRoot: o.serverRoot,
+		Jobs:       o.jobs,
+		Stdin:      a.stdin,
+		Progress:   prog.phase("reading"),
+	}, paths)
+	if err != nil {
+		prog.stop()
+		if o.format == "json" {
+			a.writeJSON(m, nil, err)
+			return exitStatus(exitError)
+		}
+		return err
+	}
+	var writeErr error
+	if m == modeFix {
+		verify := ""
+		if o.verify {
+			verify = o.apachectl
+		}
+		writeErr = res.Write(ctx, rewrite.WriteOptions{
+			Backup:   !o.noBackup,
+			Verify:   verify,
+			Jobs:     o.jobs,
+			Progress: prog.phase("writing"),
+		})
+	}
+	prog.stop()
+	if o.format == "json" {
+		a.writeJSON(m, res, writeErr)
+	} else {
+		a.writeText(m, res, writeErr)
+	}
+	return exitStatus(exitCode(m, res, writeErr))
+}
+
+// exitCode: 2 for any error; 1 for pending changes (diff, check) or error
+// findings no pass could fix; advice and warnings never count.
+func exitCode(m mode, res *rewrite.Result, writeErr error) int {
+	if writeErr != nil || res.Err() != nil {
+		return exitError
+	}
+	if res.UnfixedErrors() > 0 || (m != modeFix && res.Changed()) {
+		return exitPending
+	}
+	return exitClean
+}
+
+func usageErrorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// progressDelay: runs shorter than this show no progress at all.
+const progressDelay = time.Second
+
+// progress shows "reading 120/10000" on stderr for long runs on a terminal.
+type progress struct {
+	w       io.Writer
+	start   time.Time
+	mu      sync.Mutex
+	name    string
+	done    int
+	total   int
+	shown   bool
+	quit    chan struct{}
+	stopped sync.WaitGroup
+}
+
+func (a *app) startProgress() *progress {
+	p := &progress{w: a.stderr, start: time.Now()}
+	if !isTerminal(a.stderr) {
+		return p
+	}
+	p.quit = make(chan struct{})
+	p.stopped.Add(1)
+	go p.loop()
+	return p
+}
+
+// phase returns the callback the engine reports to while in phase name.
+func (p *progress) phase(name string) func(done, total int) {
+	if p.quit == nil {
+		return nil
+	}
+	return func(done, total int) {
+		p.mu.Lock()
+		p.name, p.done, p.total = name, done, total
+		p.mu.Unlock()
+	}
+}
+
+func (p *progress) loop() {
+	defer p.stopped.Done()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.quit:
+			if p.shown {
+				fmt.Fprint(p.w, "\r\x1b[K")
+			}
+			return
+		case <-tick.C:
+			if time.Since(p.start) < progressDelay {
+				continue
+			}
+			p.mu.Lock()
+			if p.total > 0 {
+				fmt.Fprintf(p.w, "\r\x1b[Kwsgifix: %s %d/%d files", p.name, p.done, p.total)
+				p.shown = true
+			}
+			p.mu.Unlock()
+		}
+	}
+}
+
+func (p *progress) stop() {
+	if p.quit == nil {
+		return
+	}
+	close(p.quit)
+	p.stopped.Wait()
+	p.quit = nil
+}
