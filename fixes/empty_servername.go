@@ -59,14 +59,14 @@ func runEmptyServerName(c *Context) {
 			}
 			switch {
 			case hasNamedServerName(d):
-				commentOut(d)
+				commentOutLine(d)
 				c.Report(f, d.Pos(), Error, true,
 					"%q has no value and another one in the same scope has: commented out (httpd: %q)", d.Name(), serverNameUsage)
 			case c.Opts.ServerName != "":
 				d.SetArgs(c.Opts.ServerName)
 				c.Report(f, d.Pos(), Error, true, "%q has no value: set to %q (httpd: %q)", d.Name(), c.Opts.ServerName, serverNameUsage)
 			default:
-				commentOut(d)
+				commentOutLine(d)
 				c.Report(f, d.Pos(), Error, true,
 					"%q has no value: commented out, give --server-name to set it (httpd: %q)", d.Name(), serverNameUsage)
 			}
@@ -89,11 +89,11 @@ func hasNamedServerName(d *ast.Directive) bool {
 	return false
 }
 
-// commentOut replaces d by a comment holding its own bytes behind a '#':
+// commentOutLine replaces d by a comment holding its own bytes behind a '#':
 // the indentation, continuation layout and line ending (even a missing one
 // at the end of the file) stay exactly as written. The comment is built by
 // parsing those bytes, so it is a real Comment node.
-func commentOut(d *ast.Directive) {
+func commentOutLine(d *ast.Directive) {
 	raw := string(d.Raw())
 	indent := d.Indent()
 	tmp, err := ast.Parse("", []byte(indent+"#"+raw[len(indent):]))

@@ -101,7 +101,7 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 		}
 		report(hidden.Pos(), Warning, false,
 			"no-break space (U+00A0) hides a section tag in %q: section structure left for typeset-chars, run wsgifix again%s",
-			tagText(hidden), httpd)
+			sectionTagText(hidden), httpd)
 		return
 	}
 	// Findings name sections as the original spelled them.
@@ -125,19 +125,19 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 		switch p.Kind {
 		case ast.Mismatch:
 			s, close := p.Section, p.Tag
-			was := tagText(close)
+			was := sectionTagText(close)
 			close.SetCloseTag(s.Name())
 			report(p.Pos, Error, true, "close tag %q ends section %q: renamed to %q (httpd: %q)",
-				was, "<"+written[s]+">", tagText(close), p.Msg)
+				was, "<"+written[s]+">", sectionTagText(close), p.Msg)
 		case ast.ExtraBracket:
 			s, close := p.Section, p.Tag
-			was := tagText(close)
+			was := sectionTagText(close)
 			close.SetCloseTag(s.Name())
 			report(p.Pos, Error, true, "extra %q after close tag %q: dropped (httpd: %q)",
-				strings.TrimPrefix(was, tagText(close)), tagText(close), p.Msg)
+				strings.TrimPrefix(was, sectionTagText(close)), sectionTagText(close), p.Msg)
 		case ast.OpenAsClose:
 			s, close := p.Section, p.Tag
-			was := tagText(close)
+			was := sectionTagText(close)
 			// httpd opens a new section here and fails further down. Earlier
 			// problems are repaired by now, so its first error is that one.
 			httpd := "httpd opens a new section"
@@ -146,9 +146,9 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 			}
 			close.SetCloseTag(s.Name())
 			report(p.Pos, Error, true, "open tag %q stands where %q was meant: turned into the close tag (%s)",
-				was, tagText(close), httpd)
+				was, sectionTagText(close), httpd)
 		case ast.Stray:
-			was := tagText(p.Tag)
+			was := sectionTagText(p.Tag)
 			ast.Remove(p.Tag)
 			// httpd names the tag with whatever is glued to it ("</Location>>").
 			name := p.Tag.Name() + p.Tag.Extra
@@ -156,7 +156,7 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 				was, fmt.Sprintf("</%s> without matching <%s> section", name, name))
 		case ast.MissingCloseBracket:
 			close := p.Tag
-			was := tagText(close)
+			was := sectionTagText(close)
 			close.SetCloseTag(p.Section.Name())
 			report(p.Pos, Error, true, "close tag %q lacks its '>': added (httpd: %q)", was, p.Msg)
 		case ast.MissingOpenBracket:
@@ -191,8 +191,8 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 	}
 }
 
-// tagText is a tag as written, without indentation and line ending.
-func tagText(d *ast.Directive) string {
+// sectionTagText is a tag as written, without indentation and line ending.
+func sectionTagText(d *ast.Directive) string {
 	return strings.Trim(string(d.Raw()), " \t\r\n")
 }
 
@@ -228,8 +228,8 @@ func sectionTakesArgs(name string) bool {
 // outside. When the body starts no deeper than the tag (a flat file), the
 // section runs to the end of its body, trailing blank lines left outside.
 func blockEnd(s *ast.Section) int {
-	open := indentWidth(s.Open.Indent())
-	deeper := func(n ast.Node) bool { return indentWidth(ast.Indent(n)) > open }
+	open := blockIndentWidth(s.Open.Indent())
+	deeper := func(n ast.Node) bool { return blockIndentWidth(ast.Indent(n)) > open }
 	first := true
 	for k, n := range s.Body {
 		switch n.(type) {
@@ -269,8 +269,8 @@ func blockEnd(s *ast.Section) int {
 	return i
 }
 
-// indentWidth measures indentation in columns, tabs stopping every 8.
-func indentWidth(indent string) int {
+// blockIndentWidth measures indentation in columns, tabs stopping every 8.
+func blockIndentWidth(indent string) int {
 	w := 0
 	for _, r := range indent {
 		if r == '\t' {
@@ -288,10 +288,10 @@ func indentWidth(indent string) int {
 func hiddenTag(f *ast.File) *ast.Directive {
 	var hidden *ast.Directive
 	check := func(d *ast.Directive) {
-		if hidden != nil || d == nil || !strings.Contains(d.Name(), nbsp) {
+		if hidden != nil || d == nil || !strings.Contains(d.Name(), noBreakSpace) {
 			return
 		}
-		if d.Kind() != ast.Plain || strings.HasPrefix(strings.TrimLeft(d.Name(), nbsp+" "), "<") {
+		if d.Kind() != ast.Plain || strings.HasPrefix(strings.TrimLeft(d.Name(), noBreakSpace+" "), "<") {
 			hidden = d
 		}
 	}
@@ -308,7 +308,7 @@ func hiddenTag(f *ast.File) *ast.Directive {
 	return hidden
 }
 
-const nbsp = "\u00a0"
+const noBreakSpace = "\u00a0"
 
 type misspelling struct {
 	section   *ast.Section
@@ -328,7 +328,7 @@ func misspelledSections(f *ast.File) []misspelling {
 		}
 		match, n := "", 0
 		for _, k := range ast.KnownSections {
-			d := editDistance(strings.ToLower(name), strings.ToLower(k))
+			d := sectionNameDistance(strings.ToLower(name), strings.ToLower(k))
 			if d <= 2 && 2*d < len(k) {
 				match, n = k, n+1
 			}
@@ -340,9 +340,9 @@ func misspelledSections(f *ast.File) []misspelling {
 	return out
 }
 
-// editDistance is the optimal string alignment distance: insertions,
+// sectionNameDistance is the optimal string alignment distance: insertions,
 // deletions, substitutions and swaps of adjacent letters each count one.
-func editDistance(a, b string) int {
+func sectionNameDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)

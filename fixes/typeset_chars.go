@@ -112,13 +112,13 @@ func hasTypesetChar(raw []byte) bool {
 }
 
 func fixTypesetChars(c *Context, f *ast.File, d *ast.Directive) {
-	display := displayName(d)
+	display := typesetDisplayName(d)
 	if lead, rest := leadingNBSP(d.Name()); lead > 0 && startsComment(d, rest) {
 		// No-break spaces before '#' make httpd read a comment as an
 		// unknown command; only they are replaced, the comment text stays.
 		d.SetName(strings.Repeat(" ", lead) + rest)
 		c.Report(f, d.Pos(), Error, true,
-			"typeset character %q (U+00A0) before a comment: replaced by %q%s", nbsp, " ", timesText(lead))
+			"typeset character %q (U+00A0) before a comment: replaced by %q%s", noBreakSpace, " ", typesetTimes(lead))
 		return
 	}
 	sev := Warning
@@ -154,11 +154,11 @@ func fixTypesetChars(c *Context, f *ast.File, d *ast.Directive) {
 			s = Error // httpd reads the name as an unknown command
 		}
 		n := d.ReplaceInName(t.from, t.to) + d.ReplaceInArgs(t.from, t.to)
-		c.Report(f, pos, s, true, "typeset character %q (%s) in %q: replaced by %q%s", t.from, t.code, display, t.to, timesText(n))
+		c.Report(f, pos, s, true, "typeset character %q (%s) in %q: replaced by %q%s", t.from, t.code, display, t.to, typesetTimes(n))
 	}
 }
 
-func timesText(n int) string {
+func typesetTimes(n int) string {
 	if n > 1 {
 		return fmt.Sprintf(" (%d times)", n)
 	}
@@ -169,8 +169,8 @@ func timesText(n int) string {
 // follows them.
 func leadingNBSP(name string) (int, string) {
 	n := 0
-	for strings.HasPrefix(name, nbsp) {
-		name = name[len(nbsp):]
+	for strings.HasPrefix(name, noBreakSpace) {
+		name = name[len(noBreakSpace):]
 		n++
 	}
 	return n, name
@@ -186,8 +186,8 @@ func startsComment(d *ast.Directive, rest string) bool {
 	return len(args) > 0 && strings.HasPrefix(args[0].Raw, "#")
 }
 
-// displayName names a line in findings: "ServerName", "<LocationMatch>".
-func displayName(d *ast.Directive) string {
+// typesetDisplayName names a line in findings: "ServerName", "<LocationMatch>".
+func typesetDisplayName(d *ast.Directive) string {
 	name := strings.Fields(strings.ReplaceAll(d.Name(), "\u00a0", " "))
 	n := d.Name()
 	if len(name) > 0 {
@@ -256,7 +256,7 @@ func curlyQuotesReplaceable(d *ast.Directive) (ok bool, why string) {
 	}
 	if pd, isDir := probe.Body()[0].(*ast.Directive); isDir {
 		for _, a := range pd.Args() {
-			if a.Quote != 0 && !quoteClosed(a.Raw) {
+			if a.Quote != 0 && !typesetQuoteClosed(a.Raw) {
 				return false, fmt.Sprintf("a straight quote would open %q and never close it", a.Raw)
 			}
 		}
@@ -282,9 +282,9 @@ func replaceCurlyQuotes(s string) string {
 	return s
 }
 
-// quoteClosed reports whether a quoted token as httpd reads it (a backslash
+// typesetQuoteClosed reports whether a quoted token as httpd reads it (a backslash
 // escapes the quote and itself) ends with its closing quote.
-func quoteClosed(tok string) bool {
+func typesetQuoteClosed(tok string) bool {
 	q := tok[0]
 	for i := 1; i < len(tok); i++ {
 		switch tok[i] {

@@ -17,8 +17,8 @@ func TestQuoteClosed(t *testing.T) {
 		`"a"b`:   false, // httpd ends the token at the quote; the rest is not closed by it
 		`'a\'b'`: true,
 	} {
-		if got := quoteClosed(tok); got != want {
-			t.Errorf("quoteClosed(%s) = %v, want %v", tok, got, want)
+		if got := typesetQuoteClosed(tok); got != want {
+			t.Errorf("typesetQuoteClosed(%s) = %v, want %v", tok, got, want)
 		}
 	}
 }
