@@ -1,6 +1,7 @@
 package fixes
 
 import (
+	"path"
 	"strings"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -50,6 +51,9 @@ func runScriptAliasTarget(c *Context) {
 		})
 		for _, d := range aliases {
 			target := d.Arg(1)
+			if path.Ext(target) != "" && !strings.HasSuffix(target, "/") {
+				continue // a script file: the common case, and finding the root costs a walk
+			}
 			scope := VirtualHostOf(d)
 			if scope == nil {
 				scope = f.Root

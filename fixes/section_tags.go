@@ -1,6 +1,7 @@
 package fixes
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -106,10 +107,9 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 	}
 	// Findings name sections as the original spelled them.
 	written := map[*ast.Section]string{}
-	ast.Sections(f, func(s *ast.Section) { written[s] = s.Name() })
-
 	for _, m := range misspelled {
 		s, old := m.section, m.section.Name()
+		written[s] = old
 		report(s.Open.Pos(), Error, true,
 			"unknown section %q: corrected to %q (httpd: %q)",
 			"<"+old, "<"+m.canonical,
@@ -128,7 +128,7 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 			was := sectionTagText(close)
 			close.SetCloseTag(s.Name())
 			report(p.Pos, Error, true, "close tag %q ends section %q: renamed to %q (httpd: %q)",
-				was, "<"+written[s]+">", sectionTagText(close), p.Msg)
+				was, "<"+cmp.Or(written[s], s.Name())+">", sectionTagText(close), p.Msg)
 		case ast.ExtraBracket:
 			s, close := p.Section, p.Tag
 			was := sectionTagText(close)
