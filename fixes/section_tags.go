@@ -101,7 +101,7 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 			httpd = fmt.Sprintf(" (httpd: %q)", msg)
 		}
 		report(hidden.Pos(), Warning, false,
-			"no-break space (U+00A0) hides a section tag in %q: section structure left for typeset-chars, run wsgifix again%s",
+			"no-break space (U+00A0) hides a section tag in %q: structure left alone for typeset-chars (run wsgifix again if a structural error remains)%s",
 			sectionTagText(hidden), httpd)
 		return
 	}
