@@ -19,9 +19,10 @@ characters that look right and mean nothing to httpd (FACTS.md, "The broken
 configurations"): the web2py book's regexes start with U+02C6 "ˆ" (modifier
 letter circumflex) instead of "^", so the pattern never matches and the
 <LocationMatch> rules (SSLRequireSSL for appadmin among them) silently never
-apply. Curly quotes are not quotes to httpd (server/util.c only knows '"' and
-'\''), so they become part of the value; U+00A0 no-break spaces are not white
-space, so they glue words together ("Invalid command").
+apply. Curly quotes are not quotes to httpd (ap_getword_conf in server/util.c
+knows only the ASCII double and single quote), so they become part of the
+value; U+00A0 no-break spaces are not white space to it either, so they glue
+words together ("Invalid command").
 
 In directive names, arguments and section tags, never in comments:
 
