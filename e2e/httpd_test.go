@@ -156,14 +156,17 @@ func (h *httpd) waitListening(addrs []string) error {
 	return nil
 }
 
-// stop ends httpd gracefully (SIGTERM stops children and WSGI daemons),
-// then kills whatever is left of its process group.
+// stop ends httpd: SIGTERM first, so it stops its children and the WSGI
+// daemons and removes what it made; then SIGKILL for what is left of its
+// process group. The grace is short because a mod_wsgi daemon that has
+// served a request hangs in Python's shutdown here until httpd kills it
+// itself, three seconds later.
 func (h *httpd) stop() {
 	pgid := h.cmd.Process.Pid
 	syscall.Kill(pgid, syscall.SIGTERM)
 	select {
 	case <-h.exited:
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Second):
 	}
 	// The group may be gone already (ESRCH): that is the good case.
 	if err := syscall.Kill(-pgid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
