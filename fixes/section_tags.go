@@ -116,7 +116,9 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 			fmt.Sprintf("Invalid command '<%s', perhaps misspelled or defined by a module not included in the server configuration", old))
 		s.Open.SetName(m.canonical)
 		if s.Close != nil && s.Close.Kind() == ast.CloseTag && strings.EqualFold(s.Close.Name(), old) {
-			s.Close.SetCloseTag(m.canonical)
+			// Only the name: a glued '>' or a missing one is a problem of
+			// its own, repaired and reported below.
+			s.Close.SetName(m.canonical)
 		}
 	}
 
