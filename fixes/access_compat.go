@@ -1,12 +1,296 @@
 package fixes
 
-// STUB: replaced by the real pass.
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wsgifix/wsgifix/ast"
+)
 
 // AccessCompat is the access-compat pass.
 var AccessCompat = &Pass{
 	Name:    "access-compat",
-	Title:   "TODO",
-	Doc:     "TODO",
+	Title:   "rewrite Order/Allow/Deny/Satisfy as httpd 2.4 Require rules",
+	Doc:     accessCompatDoc,
 	Default: true,
-	Run:     func(*Context) {},
+	Run:     runAccessCompat,
+}
+
+// compatMissing is what httpd 2.4 says about a 2.2 access directive when
+// mod_access_compat is not loaded.
+const compatMissing = "Invalid command '%s', perhaps misspelled or defined by a module not included in the server configuration"
+
+const accessCompatDoc = `httpd 2.4 replaced the host-based access control of 2.2 (Order, Allow,
+Deny, Satisfy) with mod_authz_core's Require. The old directives live on
+only in mod_access_compat; without it httpd stops at the first one:
+"Invalid command 'Order', perhaps misspelled or defined by a module not
+included in the server configuration". Mixing old and new in one scope is
+discouraged (httpd "Upgrading to 2.4 from 2.2").
+
+With --apache 2.4 (the default) each block of Order/Allow/Deny/Satisfy in a
+<Directory>, <Files>, <Location>, <Proxy> section (and their Match forms)
+becomes the Require rules that let in exactly the same requests, at the
+place of the first line it replaces; comments stay. The upgrading guide's
+table:
+
+    Order deny,allow + Deny from all          Require all denied
+    Order allow,deny + Allow from all         Require all granted
+    Order Deny,Allow + Deny from all
+      + Allow from example.org                Require host example.org
+    Allow from 10.1 192.168.2.3               Require ip 10.1 192.168.2.3
+    Satisfy Any + Allow from 127.0.0.1 + auth Require ip 127.0.0.1
+                                              Require valid-user
+    Satisfy All + Allow from 127.0.0.1 + auth <RequireAll> with both
+
+and the rules behind it (mod_access_compat): Order Deny,Allow (also the
+default) lets a client in unless a Deny matches and no Allow does, which is
+<RequireAny> of the Allow list and <RequireAll> "Require all granted" +
+"Require not" the Deny list; Order Allow,Deny (and Mutual-failure) lets it in
+only if an Allow matches and no Deny does, which is <RequireAll> of the Allow
+list and "Require not" the Deny list. "from all" is "all"; addresses,
+partial addresses (10.1), a.b.c.d/nn and a.b.c.d/m.m.m.m are "ip"; host
+names and domain suffixes are "host"; env=VAR is "env VAR" and env=!VAR
+"not env VAR". "Require not" is only written inside <RequireAll> next to a
+positive rule, where httpd accepts it.
+
+Reported and left alone, where there is no exact 2.4 form: Satisfy Any
+without authentication in the same block (it depends on rules set
+elsewhere), a block without authentication inside a section that has some
+(2.4 would drop the inherited requirement), "Allow from env=!VAR", old and
+new directives mixed in one block, blocks inside <Limit>/<LimitExcept>, and
+blocks split across conditional sections. Blocks guarded for 2.2 (inside
+<IfVersion>, <IfModule mod_access_compat.c>, <IfModule !mod_authz_core.c>)
+are left alone silently.
+
+With --apache 2.2 this pass changes nothing.
+
+Before:
+    <Directory "/srv/app">
+        Order deny,allow
+        Deny from all
+        Allow from 10.1 192.168.2.3
+    </Directory>
+
+After:
+    <Directory "/srv/app">
+        Require ip 10.1 192.168.2.3
+    </Directory>`
+
+// accessSections are where compat directives are valid and rewritten.
+var accessSections = []string{
+	"Directory", "DirectoryMatch", "Files", "FilesMatch", "Location", "LocationMatch", "Proxy", "ProxyMatch",
+}
+
+func runAccessCompat(c *Context) {
+	if c.Opts.Apache != "2.4" {
+		return
+	}
+	for _, f := range c.Files {
+		var blocks []*ast.Section
+		ast.Sections(f, func(s *ast.Section) {
+			if s.Open != nil && s.Open.IsAny(append(accessSections, "Limit", "LimitExcept")...) {
+				blocks = append(blocks, s)
+			}
+		})
+		for _, s := range blocks {
+			migrateAccess(c, s)
+		}
+	}
+}
+
+// migrateAccess rewrites the compat block of section s, or reports why not.
+func migrateAccess(c *Context, s *ast.Section) {
+	a := readAccess(s)
+	file := FileOf(s)
+	if len(a.compat) == 0 {
+		if d := unguardedCompat(s); d != nil {
+			c.Report(file, d.Pos(), Warning, false, "2.2 access control %q inside a conditional section left alone: rewrite it by hand", directiveText(d))
+		}
+		return
+	}
+	first := a.compat[0]
+	leave := func(format string, args ...any) {
+		c.Report(file, first.Pos(), Warning, false, "2.2 access control %q left alone: %s", directiveText(first), fmt.Sprintf(format, args...))
+	}
+	if s.Open.IsAny("Limit", "LimitExcept") {
+		leave("inside <%s> 2.4 applies Require per method differently; rewrite it by hand", s.Name())
+		return
+	}
+	if a.nested {
+		leave("part of it is inside a conditional section")
+		return
+	}
+	for _, d := range a.requires {
+		if !isAuthRequire(d) {
+			leave("mixed with the 2.4 rule %q in the same section", directiveText(d))
+			return
+		}
+	}
+	if len(a.sections) > 0 {
+		leave("mixed with <%s> in the same section", a.sections[0].Name())
+		return
+	}
+	rules, problem := readCompat(a.compat)
+	var host authz
+	if problem == "" {
+		host, problem = rules.hostRule()
+	}
+	if problem != "" {
+		leave("%s", problem)
+		return
+	}
+	auth := a.requires // all are authentication here
+	if len(auth) == 0 {
+		if rules.satisfy == "any" && !host.is(allGranted) {
+			leave("%q without authentication in this section depends on rules set elsewhere", "Satisfy Any")
+			return
+		}
+		if len(a.auth) > 0 {
+			leave("authentication is set up here but required elsewhere, which a 2.4 Require here would override")
+			return
+		}
+		if p := authAbove(s); p != nil {
+			leave("<%s> around it requires authentication, which a 2.4 Require here would override", p.Name())
+			return
+		}
+	}
+	rule, replaced := compatRewrite(host, rules.satisfy, a.compat, auth)
+	at := len(s.Body)
+	for _, d := range replaced {
+		at = min(at, s.Index(d))
+	}
+	for _, d := range replaced {
+		ast.Remove(d)
+	}
+	var nodes []ast.Node
+	if rule != nil {
+		nodes = renderAuthz(*rule, requireAny)
+		s.Insert(at, nodes...)
+	}
+	c.Report(file, first.Pos(), Warning, true,
+		"2.2 access control %q needs mod_access_compat (without it httpd says %q): rewritten as %q",
+		directiveText(first), fmt.Sprintf(compatMissing, first.Name()), summarize(nodes))
+}
+
+// compatRewrite returns the rule that replaces a compat block (nil: none,
+// the authentication lines alone decide) and the lines it replaces.
+// Satisfy Any lets in the host rule or an authenticated user: the host
+// rule's Require lines beside the authentication ones, an implicit
+// RequireAny. Satisfy All needs both: one <RequireAll>, the authentication
+// lines moved into it.
+func compatRewrite(host authz, satisfy string, compat, auth []*ast.Directive) (*authz, []*ast.Directive) {
+	switch {
+	case len(auth) == 0:
+		return &host, compat
+	case satisfy == "any" && host.is(allDenied):
+		return nil, compat // only the users get in
+	case satisfy == "any":
+		return &host, compat
+	case host.is(allGranted):
+		return nil, compat // only the users count
+	}
+	kids := []authz{host}
+	for _, d := range auth {
+		kids = append(kids, authz{node: d})
+	}
+	rule := allOf(kids...)
+	return &rule, append(append([]*ast.Directive{}, compat...), auth...)
+}
+
+// renderAuthz writes rule as nodes for a context whose implicit container
+// is ctx: the top level of a section is an implicit RequireAny.
+func renderAuthz(rule authz, ctx authzOp) []ast.Node {
+	switch {
+	case rule.node != nil:
+		return []ast.Node{rule.node}
+	case rule.op == requireLine:
+		args := rule.args
+		if rule.not {
+			args = append([]string{"not"}, args...)
+		}
+		return []ast.Node{ast.NewDirective("Require", append([]string{rule.provider}, args...)...)}
+	case rule.op == ctx:
+		var out []ast.Node
+		for _, k := range rule.kids {
+			out = append(out, renderAuthz(k, ctx)...)
+		}
+		return out
+	}
+	name := "RequireAll"
+	if rule.op == requireAny {
+		name = "RequireAny"
+	}
+	var body []ast.Node
+	for _, k := range rule.kids {
+		body = append(body, renderAuthz(k, rule.op)...)
+	}
+	return []ast.Node{ast.NewSection(name, nil, body...)}
+}
+
+// summarize prints new nodes on one line for a message.
+func summarize(nodes []ast.Node) string {
+	if len(nodes) == 0 {
+		return "the authentication rules alone"
+	}
+	var parts []string
+	for _, n := range nodes {
+		for _, l := range strings.Split(strings.TrimSpace(string(ast.PrintNode(n))), "\n") {
+			parts = append(parts, strings.TrimSpace(l))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// authAbove returns the nearest enclosing section that sets up
+// authentication, or nil.
+func authAbove(s *ast.Section) *ast.Section {
+	for p := s.Parent(); p != nil && !p.IsRoot(); p = p.Parent() {
+		for _, n := range Scope(p) {
+			if d, ok := n.(*ast.Directive); ok && d.Kind() == ast.Plain && isAuthConfig(d) {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// unguardedCompat returns the first compat directive of s that sits in a
+// conditional section not written to keep 2.2 syntax away from 2.4, or nil.
+func unguardedCompat(s *ast.Section) *ast.Directive {
+	var found *ast.Directive
+	for _, n := range s.Body {
+		sub, ok := n.(*ast.Section)
+		if !ok || !ast.IsConditional(sub.Name()) || guardsCompat(sub) {
+			continue
+		}
+		ast.InspectSection(sub, func(m ast.Node) bool {
+			if d, ok := m.(*ast.Directive); ok && found == nil && isCompat(d) {
+				found = d
+			}
+			if inner, ok := m.(*ast.Section); ok && (!ast.IsConditional(inner.Name()) || guardsCompat(inner)) {
+				return false
+			}
+			return found == nil
+		})
+		if found != nil {
+			return found
+		}
+	}
+	return nil
+}
+
+// guardsCompat reports whether a conditional keeps its body to servers
+// that understand 2.2 access syntax: a version test, or a module test for
+// mod_access_compat present or mod_authz_core absent.
+func guardsCompat(s *ast.Section) bool {
+	arg := strings.ToLower(strings.Join(s.Open.Values(), " "))
+	switch {
+	case s.Is("IfVersion"):
+		return true
+	case s.Is("IfModule") && strings.Contains(arg, "access_compat") && !strings.HasPrefix(arg, "!"):
+		return true
+	case s.Is("IfModule") && strings.Contains(arg, "authz_core") && strings.HasPrefix(arg, "!"):
+		return true
+	}
+	return false
 }

@@ -1,12 +1,335 @@
 package fixes
 
-// STUB: replaced by the real pass.
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/wsgifix/wsgifix/ast"
+)
 
 // LocationAccess is the location-access pass.
 var LocationAccess = &Pass{
 	Name:    "location-access",
-	Title:   "TODO",
-	Doc:     "TODO",
+	Title:   "move access grants from <Location> to the <Directory> and <Files> they serve",
+	Doc:     locationAccessDoc,
 	Default: true,
-	Run:     func(*Context) {},
+	Run:     runLocationAccess,
+}
+
+const locationAccessDoc = `<Location> and <LocationMatch> match URLs, not files. Several URLs can
+reach one file, so access granted by URL can be bypassed, and it also
+opens whatever file an errant mapping reaches: a Location "Allow from all"
+or "Require all granted" is merged after every <Directory> and overrides its
+denial (httpd "Configuration Sections": Directory, Files, then Location).
+httpd's docs say to grant access to filesystem content with <Directory> and
+<Files>; web2py's own setup scripts do exactly that.
+
+This pass takes the grants out of each <Location>/<LocationMatch> of a site
+that has a WSGIScriptAlias mount and writes them for the files those URLs
+map to, where the Location block stood:
+
+  - URLs served by web2py's static AliasMatch (see static-alias):
+    <Directory "ROOT/applications/*/static"> granted;
+  - URLs served by the WSGI script: <Directory "ROOT"> denied, with
+    <Files "wsgihandler.py"> (the script's file name) granted.
+
+A grant is Order/Allow/Deny that lets everyone in ("Order Allow,Deny" +
+"Allow from all"), with or without "Satisfy Any", or "Require all granted".
+Restrictions stay in the Location, where they still apply on top of the
+filesystem rules: SSLRequireSSL, "Require ssl", Deny lists, partial Allow
+lists, authentication. A block left empty is removed; a <Location "/"> left
+holding only WSGIProcessGroup is dissolved into its VirtualHost (Location
+"/" is redundant there; mod_wsgi docs put WSGIProcessGroup at vhost level).
+Comments stay.
+
+Left alone, with a finding: a grant whose URLs also reach other mappings
+(Alias, ScriptAlias…), a LocationMatch regex whose URLs cannot be told, a
+grant that cannot be split from the rules next to it without changing who
+gets in (Satisfy Any with authentication, "Require all granted" beside other
+Require lines). Left alone silently: Location blocks for content that is not
+on the filesystem (SetHandler server-status, ldap-status…, proxies) and
+sites without a WSGI mount.
+
+Grants are written for --apache: 2.4 (default) "Require all granted" /
+"Require all denied"; 2.2 "Order allow,deny" + "Allow from all" /
+"Order deny,allow" + "Deny from all".
+
+Before:
+    <LocationMatch "^(/[\w_]*/static/.*)">
+    Order Allow,Deny
+    Allow from all
+    </LocationMatch>
+    <Location "/">
+    Order deny,allow
+    Allow from all
+    WSGIProcessGroup web2py
+    </Location>
+
+After (with static-alias's AliasMatch and WSGIScriptAlias / ROOT/wsgihandler.py):
+    <Directory "/home/web2py/applications/*/static">
+    Require all granted
+    </Directory>
+    WSGIProcessGroup web2py
+    <Directory "/home/web2py">
+    Require all denied
+    <Files "wsgihandler.py">
+    Require all granted
+    </Files>
+    </Directory>`
+
+func runLocationAccess(c *Context) {
+	for _, site := range sites(c.Files) {
+		for _, loc := range locationsIn(site) {
+			plan := planLocation(c.Files, site, loc)
+			switch {
+			case plan.skip:
+			case plan.problem != "":
+				c.Report(FileOf(loc), loc.Pos(), Warning, false,
+					"%s grants access by URL: left alone, %s", tagText(loc), plan.problem)
+			default:
+				moveGrant(c, site, plan)
+			}
+		}
+	}
+}
+
+// locationsIn returns the Location and LocationMatch sections at site's
+// level, in order.
+func locationsIn(site *ast.Section) []*ast.Section {
+	var out []*ast.Section
+	for _, n := range Scope(site) {
+		if s, ok := n.(*ast.Section); ok && (s.Is("Location") || s.Is("LocationMatch")) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// locationPlan is what moving one Location's grant would do.
+type locationPlan struct {
+	loc        *ast.Section
+	grant      urlGrant
+	staticDirs []string // static directories to grant
+	script     string   // WSGI script file to grant in its directory, or ""
+	skip       bool     // nothing to move, or not ours to move
+	problem    string   // a grant that cannot be moved safely
+}
+
+// planLocation works out which files a Location grant covers in site. It
+// edits nothing, so static-alias can ask whether a grant will move.
+func planLocation(files []*ast.File, site, loc *ast.Section) locationPlan {
+	p := locationPlan{loc: loc}
+	if notOnFilesystem(loc) {
+		p.skip = true
+		return p
+	}
+	p.grant = locationGrant(loc)
+	mounts := siteMounts(site)
+	if !p.grant.grants || len(mounts) == 0 {
+		p.skip = true
+		return p
+	}
+	if p.grant.problem != "" {
+		p.problem = p.grant.problem
+		return p
+	}
+	space, ok := locationSpace(loc)
+	if !ok {
+		p.problem = "cannot tell which URLs it matches"
+		return p
+	}
+	var statics []urlSpace
+	web2pyRoot := Web2pyRoot(files, site)
+	for _, m := range siteMappings(site) {
+		root, static := staticMapping(m, web2pyRoot)
+		switch {
+		case static:
+			statics = append(statics, m.space)
+			if m.space.intersects(space) && !contains(p.staticDirs, staticDir(root)) {
+				p.staticDirs = append(p.staticDirs, staticDir(root))
+			}
+		case m.d.IsAny("ProxyPass", "ProxyPassMatch") && m.known && space.within(m.space):
+			p.skip = true // proxied: not on the filesystem
+			return p
+		case !m.known || m.space.intersects(space):
+			p.problem = fmt.Sprintf("its URLs also reach %q", directiveText(m.d))
+			return p
+		}
+	}
+	onlyStatic := false
+	for _, s := range statics {
+		onlyStatic = onlyStatic || space.within(s)
+	}
+	var hit []wsgiMount
+	for _, m := range mounts {
+		if m.space.intersects(space) {
+			hit = append(hit, m)
+		}
+	}
+	switch {
+	case onlyStatic:
+	case len(hit) == 0 && len(p.staticDirs) == 0:
+		p.skip = true // not under the WSGI mount: not web2py's files
+	case len(hit) != 1:
+		p.problem = "its URLs reach several WSGI mounts"
+	case !space.within(hit[0].space):
+		p.problem = fmt.Sprintf("its URLs reach beyond the WSGI mount %q", hit[0].url)
+	case !hit[0].isFile():
+		p.problem = fmt.Sprintf("the WSGI mount %q names a directory, not a script file", hit[0].url)
+	default:
+		p.script = hit[0].target
+	}
+	return p
+}
+
+// staticMapping reports whether mapping m serves web2py static files, and
+// from which web2py root: web2py's AliasMatch, or an Alias into one app's
+// static directory.
+func staticMapping(m urlMapping, root string) (string, bool) {
+	if r := staticAliasRoot(m.d); r != "" {
+		return r, m.known
+	}
+	if m.d.Is("Alias") && root != "" && inStaticDir(m.target, root) {
+		return root, true
+	}
+	return "", false
+}
+
+// notOnFilesystem reports whether a Location serves generated or proxied
+// content (SetHandler server-status, ProxyPass…), where URL access control
+// is the only kind there is.
+func notOnFilesystem(loc *ast.Section) bool {
+	for _, n := range Scope(loc) {
+		d, ok := n.(*ast.Directive)
+		if !ok || d.Kind() != ast.Plain {
+			continue
+		}
+		if d.Is("SetHandler") && !strings.EqualFold(d.Arg(0), "none") {
+			return true
+		}
+		if strings.HasPrefix(strings.ToLower(d.Name()), "proxy") {
+			return true
+		}
+	}
+	return false
+}
+
+// moveGrant applies a plan: filesystem blocks where the Location stood,
+// the grant lines out of it, and the Location removed or dissolved when
+// nothing that needs it is left.
+func moveGrant(c *Context, site *ast.Section, p locationPlan) {
+	loc := p.loc
+	file := FileOf(loc)
+	var blocks []ast.Node
+	var moved []string
+	target := func(text, dir string, block func() *ast.Section) {
+		if directoryIn(c.Files, site, dir) != nil {
+			text += " (already there)"
+		} else {
+			blocks = append(blocks, block())
+		}
+		moved = append(moved, text)
+	}
+	for _, dir := range p.staticDirs {
+		target(fmt.Sprintf("<Directory %q> granted", dir), dir, func() *ast.Section {
+			return newGrantedDirectory(dir, c.Opts)
+		})
+	}
+	if p.script != "" {
+		dir, script := path.Dir(p.script), path.Base(p.script)
+		target(fmt.Sprintf("<Directory %q> denied but for <Files %q>", dir, script), dir, func() *ast.Section {
+			return newScriptDirectory(dir, script, c.Opts)
+		})
+	}
+	c.Report(file, loc.Pos(), Warning, true,
+		"%s grants access by URL, which other URLs reaching the same files bypass: moved to %s",
+		tagText(loc), strings.Join(moved, " and "))
+	tag := tagText(loc)
+	for _, d := range p.grant.lines {
+		ast.Remove(d)
+	}
+	parent := loc.Parent()
+	at := parent.Index(loc)
+	switch left := leftInLocation(loc); {
+	case left == 0 && !hasComments(loc):
+		ast.Remove(loc)
+	case left == 0 || dissolvable(site, loc):
+		n := len(loc.Body)
+		loc.Dissolve()
+		if left > 0 {
+			c.Report(file, loc.Pos(), Advice, true, "%s held only WSGIProcessGroup: dissolved into the VirtualHost", tag)
+		}
+		at += n
+	}
+	parent.Insert(at, blocks...)
+}
+
+// leftInLocation counts the directives and sections still in loc.
+func leftInLocation(loc *ast.Section) int {
+	n := 0
+	for _, m := range loc.Body {
+		switch m.(type) {
+		case *ast.Directive, *ast.Section:
+			n++
+		}
+	}
+	return n
+}
+
+func hasComments(s *ast.Section) bool {
+	for _, m := range s.Body {
+		if _, ok := m.(*ast.Comment); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// dissolvable reports whether loc is a <Location "/"> of a VirtualHost
+// holding only daemon selection, which means the same at vhost level: unless
+// the vhost already sets it there, when the order of the two would matter.
+func dissolvable(site, loc *ast.Section) bool {
+	if args := loc.Open.Values(); !site.Is("VirtualHost") || !loc.Is("Location") || len(args) != 1 || args[0] != "/" {
+		return false
+	}
+	for _, m := range loc.Body {
+		switch m := m.(type) {
+		case *ast.Section:
+			return false
+		case *ast.Directive:
+			if !m.IsAny("WSGIProcessGroup", "WSGIApplicationGroup") || len(DirectivesIn(site, m.Name())) > 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// tagText is a section's open tag as a message shows it: <Location "/">.
+func tagText(s *ast.Section) string {
+	args := s.Open.Values()
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = fmt.Sprintf("%q", a)
+	}
+	return "<" + strings.Join(append([]string{s.Name()}, q...), " ") + ">"
+}
+
+// directiveText is a directive on one line, arguments as written.
+func directiveText(d *ast.Directive) string {
+	parts := []string{d.Name()}
+	for _, a := range d.Args() {
+		parts = append(parts, a.Raw)
+	}
+	return strings.Join(parts, " ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

@@ -1,12 +1,159 @@
 package fixes
 
-// STUB: replaced by the real pass.
+import (
+	"fmt"
+	"path"
+
+	"github.com/wsgifix/wsgifix/ast"
+)
 
 // StaticAlias is the static-alias pass.
 var StaticAlias = &Pass{
 	Name:    "static-alias",
-	Title:   "TODO",
-	Doc:     "TODO",
+	Title:   "replace an Alias that shadows the WSGI mount with web2py's static AliasMatch",
+	Doc:     staticAliasDoc,
 	Default: true,
-	Run:     func(*Context) {},
+	Run:     runStaticAlias,
+}
+
+const staticAliasDoc = `mod_wsgi maps URLs after mod_alias, so an Alias always wins over a
+WSGIScriptAlias for the URLs it covers, whatever the order in the file
+(mod_wsgi docs, "Configuration Guidelines"). The broken web2py examples put
+"Alias / /home/web2py/applications/" next to "WSGIScriptAlias /": the
+application is never reached, and httpd serves every file under
+applications/ instead, controllers, models and databases included.
+
+This pass removes an Alias that shadows a WSGIScriptAlias mount: one whose
+URL covers the whole mount, or a sub-URL whose target lies in the web2py
+tree (the script's directory or the root named by the daemon's home=).
+When the Alias pointed at ROOT/applications/ and the mount is "/", it
+becomes web2py's own static alias, in its place and under its comments:
+
+    AliasMatch "^/([^/]+)/static/(?:_[\d]+.[\d]+.[\d]+/)?(.*)" "ROOT/applications/$1/static/$2"
+
+(the optional segment is web2py's static-asset versioning), so static files
+are still served by httpd and nothing else under applications/ is. That
+AliasMatch needs a filesystem grant: when no <Location> grant of the site
+will be moved onto <Directory "ROOT/applications/*/static"> by
+location-access, this pass adds that <Directory> itself, granted in the
+--apache syntax, so there is exactly one.
+
+An Alias of a sub-URL that serves other files (Alias /media/ /srv/media/)
+is fine and left alone. An Alias into the web2py tree that does not touch
+a mount is reported and left alone.
+
+Before:
+    ### alias the location of applications (for static files)
+    Alias / /home/web2py/applications/
+    WSGIScriptAlias / /home/web2py/wsgihandler.py
+
+After:
+    ### alias the location of applications (for static files)
+    AliasMatch "^/([^/]+)/static/(?:_[\d]+.[\d]+.[\d]+/)?(.*)" "/home/web2py/applications/$1/static/$2"
+    <Directory "/home/web2py/applications/*/static">
+    Require all granted
+    </Directory>
+    WSGIScriptAlias / /home/web2py/wsgihandler.py`
+
+func runStaticAlias(c *Context) {
+	if len(AllDirectives(c.Files, "Alias")) == 0 && len(AllDirectives(c.Files, "AliasMatch")) == 0 {
+		return
+	}
+	for _, site := range sites(c.Files) {
+		fixShadowingAliases(c, site)
+		grantStaticFiles(c, site)
+	}
+}
+
+// fixShadowingAliases removes or replaces the Aliases of site that shadow
+// its WSGI mounts, and reports those that expose the web2py tree.
+func fixShadowingAliases(c *Context, site *ast.Section) {
+	mounts := siteMounts(site)
+	root := Web2pyRoot(c.Files, site)
+	var tree []string // directories whose files only the application may serve
+	if root != "" {
+		tree = append(tree, root)
+	}
+	for _, m := range mounts {
+		if m.isFile() {
+			tree = append(tree, path.Dir(m.target))
+		} else {
+			tree = append(tree, CleanDir(m.target))
+		}
+	}
+	hasStaticAlias := false
+	for _, d := range DirectivesIn(site, "AliasMatch") {
+		hasStaticAlias = hasStaticAlias || staticAliasRoot(d) != ""
+	}
+	for _, a := range DirectivesIn(site, "Alias") {
+		if len(a.Args()) != 2 {
+			continue
+		}
+		url, target := a.Arg(0), a.Arg(1)
+		space := prefixSpace(url)
+		exposes := false
+		for _, dir := range tree {
+			exposes = exposes || ((isWithin(target, dir) || isWithin(dir, target)) && !inStaticDir(target, root))
+		}
+		var shadowed *wsgiMount
+		for i, m := range mounts {
+			if m.space.within(space) || (exposes && space.within(m.space)) {
+				shadowed = &mounts[i]
+				break
+			}
+		}
+		text := directiveText(a)
+		file := FileOf(a)
+		switch {
+		case shadowed != nil && !hasStaticAlias && root != "" && len(shadowed.space.segs) == 0 &&
+			CleanDir(target) == root+"/applications":
+			ast.Replace(a, newStaticAliasMatch(root))
+			hasStaticAlias = true
+			c.Report(file, a.Pos(), Error, true,
+				"%q shadows the WSGI mount %q and serves application source and databases: replaced by web2py's static AliasMatch",
+				text, shadowed.url)
+		case shadowed != nil:
+			ast.Remove(a)
+			sev, why := Warning, "the application is never reached"
+			if exposes {
+				sev, why = Error, "it serves the web2py tree, source and databases included"
+			}
+			c.Report(file, a.Pos(), sev, true, "%q shadows the WSGI mount %q (%s): removed", text, shadowed.url, why)
+		case exposes:
+			c.Report(file, a.Pos(), Error, false,
+				"%q serves files of the web2py tree, source and databases included: left alone, no WSGI mount it shadows", text)
+		}
+	}
+}
+
+// grantStaticFiles adds <Directory "ROOT/applications/*/static"> granted
+// after each web2py static AliasMatch of site that has none, unless a
+// Location grant that location-access will move provides it.
+func grantStaticFiles(c *Context, site *ast.Section) {
+	for _, d := range DirectivesIn(site, "AliasMatch") {
+		root := staticAliasRoot(d)
+		if root == "" {
+			continue
+		}
+		dir := staticDir(root)
+		if directoryIn(c.Files, site, dir) != nil || locationWillGrant(c.Files, site, dir) {
+			continue
+		}
+		ast.InsertAfter(d, newGrantedDirectory(dir, c.Opts))
+		c.Report(FileOf(d), d.Pos(), Warning, true,
+			"static files served by %q have no filesystem grant: %s added", directiveText(d),
+			fmt.Sprintf("<Directory %q>", dir))
+	}
+}
+
+// locationWillGrant reports whether location-access will write a grant for
+// static directory dir from a Location of site.
+func locationWillGrant(files []*ast.File, site *ast.Section, dir string) bool {
+	for _, loc := range locationsIn(site) {
+		p := planLocation(files, site, loc)
+		if !p.skip && p.problem == "" && contains(p.staticDirs, dir) {
+			return true
+		}
+	}
+	return false
 }

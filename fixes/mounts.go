@@ -1,0 +1,386 @@
+package fixes
+
+import (
+	"path"
+	"regexp/syntax"
+	"strings"
+
+	"github.com/wsgifix/wsgifix/ast"
+)
+
+// URL spaces: which request paths a Location, an Alias or a WSGI mount
+// covers. httpd matches <Location>, Alias and WSGIScriptAlias as path
+// prefixes that end on a segment boundary ("/admin" covers "/admin/x" but not
+// "/adminx"), so a space is kept as its leading path segments. Regexes
+// (LocationMatch, AliasMatch) are read with regexp/syntax into the same form;
+// whatever cannot be read segment by segment is widened, so a space may
+// cover more than the real one, never less.
+
+// urlSegment matches one path segment: a literal, or any segment.
+type urlSegment struct {
+	lit string
+	any bool
+}
+
+// urlSpace is the set of paths whose first segments match segs, followed by
+// anything. No segments: every path.
+type urlSpace struct{ segs []urlSegment }
+
+// everyURL covers every request path.
+var everyURL = urlSpace{}
+
+// prefixSpace is the space of a segment-bounded URL prefix ("/", "/admin/").
+// Wildcards (Location allows fnmatch patterns) make a segment "any".
+func prefixSpace(prefix string) urlSpace {
+	var s urlSpace
+	for _, seg := range strings.Split(prefix, "/") {
+		if seg == "" {
+			continue
+		}
+		s.segs = append(s.segs, urlSegment{lit: seg, any: strings.ContainsAny(seg, "*?[\\")})
+	}
+	return s
+}
+
+// regexSpace reads the space a URL regex matches. ok is false when it cannot
+// be told: an unparsable or unanchored regex (one that may match anywhere in
+// the path) other than the trivial "match everything" ones.
+func regexSpace(expr string) (urlSpace, bool) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return urlSpace{}, false
+	}
+	items := flattenRegex(re.Simplify())
+	if len(items) == 0 || (items[0].Op != syntax.OpBeginText && items[0].Op != syntax.OpBeginLine) {
+		if matchesEveryPath(expr) {
+			return everyURL, true
+		}
+		return urlSpace{}, false
+	}
+	var s urlSpace
+	var cur strings.Builder
+	curAny, rooted := false, false
+	endSegment := func() {
+		s.segs = append(s.segs, urlSegment{lit: cur.String(), any: curAny})
+		cur.Reset()
+		curAny = false
+	}
+	for _, it := range items[1:] {
+		switch {
+		case it.Op == syntax.OpLiteral:
+			for _, r := range it.Rune {
+				switch {
+				case r == '/' && !rooted:
+					rooted = true
+				case r == '/':
+					endSegment()
+				case !rooted:
+					return urlSpace{}, false // a path always starts with '/'
+				case it.Flags&syntax.FoldCase != 0:
+					curAny = true
+				default:
+					cur.WriteRune(r)
+				}
+			}
+		case !rooted:
+			if it.Op == syntax.OpEmptyMatch {
+				continue
+			}
+			// "^.*", "^(/|$)"…: nothing known about the first byte.
+			return everyURL, true
+		case !canMatchSlash(it):
+			curAny = true
+		default:
+			// It may cross a segment boundary: what follows is unknown,
+			// and the unfinished segment is dropped (widening the space).
+			return s, true
+		}
+	}
+	return s, true
+}
+
+// matchesEveryPath reports whether an unanchored regex matches every path:
+// one that matches the empty string ("", ".*") or "/" followed by it.
+func matchesEveryPath(expr string) bool {
+	return matchesEmpty(expr) || (strings.HasPrefix(expr, "/") && matchesEmpty(expr[1:]))
+}
+
+func mustParse(expr string) *syntax.Regexp {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return &syntax.Regexp{Op: syntax.OpNoMatch}
+	}
+	return re.Simplify()
+}
+
+// matchesEmpty reports whether expr matches the empty string, and so
+// (unanchored) every path.
+func matchesEmpty(expr string) bool {
+	prog, err := syntax.Compile(mustParse(expr))
+	if err != nil {
+		return false
+	}
+	// Follow empty-width instructions from the start; reaching Match
+	// without consuming input means the empty string matches.
+	seen := map[uint32]bool{}
+	var walk func(pc uint32) bool
+	walk = func(pc uint32) bool {
+		if seen[pc] {
+			return false
+		}
+		seen[pc] = true
+		in := prog.Inst[pc]
+		switch in.Op {
+		case syntax.InstMatch:
+			return true
+		case syntax.InstAlt, syntax.InstAltMatch:
+			return walk(in.Out) || walk(in.Arg)
+		case syntax.InstCapture, syntax.InstNop, syntax.InstEmptyWidth:
+			return walk(in.Out)
+		}
+		return false
+	}
+	return walk(uint32(prog.Start))
+}
+
+// flattenRegex lists the items of a top-level concatenation, looking
+// through capture groups.
+func flattenRegex(re *syntax.Regexp) []*syntax.Regexp {
+	switch re.Op {
+	case syntax.OpConcat:
+		var out []*syntax.Regexp
+		for _, sub := range re.Sub {
+			out = append(out, flattenRegex(sub)...)
+		}
+		return out
+	case syntax.OpCapture:
+		return flattenRegex(re.Sub[0])
+	}
+	return []*syntax.Regexp{re}
+}
+
+// canMatchSlash reports whether re may consume a '/'. Unknown operators
+// count as yes.
+func canMatchSlash(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpNoMatch:
+		return false
+	case syntax.OpLiteral:
+		return strings.ContainsRune(string(re.Rune), '/')
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i] <= '/' && '/' <= re.Rune[i+1] {
+				return true
+			}
+		}
+		return false
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat,
+		syntax.OpCapture, syntax.OpConcat, syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if canMatchSlash(sub) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// intersects reports whether some path may be in both spaces.
+func (s urlSpace) intersects(o urlSpace) bool {
+	for i := 0; i < len(s.segs) && i < len(o.segs); i++ {
+		a, b := s.segs[i], o.segs[i]
+		if !a.any && !b.any && a.lit != b.lit {
+			return false
+		}
+	}
+	return true
+}
+
+// within reports whether every path of s is surely in o.
+func (s urlSpace) within(o urlSpace) bool {
+	if len(o.segs) > len(s.segs) {
+		return false
+	}
+	for i, b := range o.segs {
+		a := s.segs[i]
+		if !b.any && (a.any || a.lit != b.lit) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s urlSpace) String() string {
+	var b strings.Builder
+	for _, seg := range s.segs {
+		b.WriteByte('/')
+		if seg.any {
+			b.WriteByte('*')
+		} else {
+			b.WriteString(seg.lit)
+		}
+	}
+	b.WriteString("/…")
+	return b.String()
+}
+
+// locationSpace is the URL space of a <Location>, <Location ~> or
+// <LocationMatch> section; ok is false when it cannot be told.
+func locationSpace(s *ast.Section) (urlSpace, bool) {
+	args := s.Open.Values()
+	switch {
+	case len(args) == 1 && s.Is("Location"):
+		return prefixSpace(args[0]), true
+	case len(args) == 1 && s.Is("LocationMatch"):
+		return regexSpace(args[0])
+	case len(args) == 2 && s.Is("Location") && args[0] == "~":
+		return regexSpace(args[1])
+	}
+	return urlSpace{}, false
+}
+
+// --- web2py's static files --------------------------------------------
+
+// web2py's own static alias (its setup scripts): /APP/static/FILE, with the
+// optional asset-version segment web2py adds, maps to the app's static
+// directory and nothing else under applications/.
+const staticAliasRegex = `^/([^/]+)/static/(?:_[\d]+.[\d]+.[\d]+/)?(.*)`
+
+// staticAliasTarget is the AliasMatch target for web2py root root.
+func staticAliasTarget(root string) string { return root + "/applications/$1/static/$2" }
+
+// staticDir is the directory pattern the static AliasMatch serves from.
+func staticDir(root string) string { return root + "/applications/*/static" }
+
+// newStaticAliasMatch returns web2py's static AliasMatch for root.
+func newStaticAliasMatch(root string) *ast.Directive {
+	return ast.NewDirectiveRaw("AliasMatch", ast.Quote(staticAliasRegex, '"'), ast.Quote(staticAliasTarget(root), '"'))
+}
+
+// staticAliasRoot returns ROOT when d is an AliasMatch serving web2py static
+// files (target "ROOT/applications/$1/static/$2", any regex), else "".
+func staticAliasRoot(d *ast.Directive) string {
+	if !d.Is("AliasMatch") || len(d.Args()) != 2 {
+		return ""
+	}
+	root, ok := strings.CutSuffix(d.Arg(1), "/applications/$1/static/$2")
+	if !ok || root == "" {
+		return ""
+	}
+	return root
+}
+
+// inStaticDir reports whether p lies in a web2py static directory
+// (ROOT/applications/APP/static or below) of root.
+func inStaticDir(p, root string) bool {
+	rest, ok := strings.CutPrefix(CleanDir(p), root+"/applications/")
+	if !ok {
+		return false
+	}
+	parts := strings.Split(rest, "/")
+	return len(parts) >= 2 && parts[0] != "" && parts[1] == "static"
+}
+
+// isWithin reports whether path p is dir or lies below it.
+func isWithin(p, dir string) bool {
+	p, dir = CleanDir(p), CleanDir(dir)
+	return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/")
+}
+
+// --- a site's URL mappings ----------------------------------------------
+
+// wsgiMount is a WSGIScriptAlias: a URL prefix served by a script.
+type wsgiMount struct {
+	d      *ast.Directive
+	url    string
+	space  urlSpace
+	target string // the script file, or a directory
+}
+
+// isFile reports whether the target names a script file rather than a
+// directory (mod_wsgi then picks a script by the next URL segment).
+func (m wsgiMount) isFile() bool {
+	return !strings.HasSuffix(m.target, "/") && path.Ext(m.target) != ""
+}
+
+// urlMapping is any other directive in a site that maps URLs somewhere
+// other than the WSGI mount: Alias, AliasMatch, ScriptAlias, ProxyPass...
+type urlMapping struct {
+	d      *ast.Directive
+	space  urlSpace
+	target string // filesystem target, "" when not a path
+	known  bool   // space could be read
+}
+
+// siteMounts returns the WSGIScriptAlias mounts at site's level.
+func siteMounts(site *ast.Section) []wsgiMount {
+	var out []wsgiMount
+	for _, d := range DirectivesIn(site, "WSGIScriptAlias") {
+		if len(d.Args()) < 2 {
+			continue
+		}
+		out = append(out, wsgiMount{d: d, url: d.Arg(0), space: prefixSpace(d.Arg(0)), target: d.Arg(1)})
+	}
+	return out
+}
+
+// mappingDirectives map URLs away from the WSGI mount.
+var mappingDirectives = []string{
+	"Alias", "AliasMatch", "ScriptAlias", "ScriptAliasMatch", "WSGIScriptAliasMatch",
+	"ProxyPass", "ProxyPassMatch",
+}
+
+// siteMappings returns the URL mappings at site's level other than the
+// WSGIScriptAlias mounts.
+func siteMappings(site *ast.Section) []urlMapping {
+	var out []urlMapping
+	for _, n := range Scope(site) {
+		d, ok := n.(*ast.Directive)
+		if !ok || d.Kind() != ast.Plain || !d.IsAny(mappingDirectives...) || len(d.Args()) < 1 {
+			continue
+		}
+		m := urlMapping{d: d}
+		pattern := d.Arg(0)
+		if strings.HasSuffix(strings.ToLower(d.Name()), "match") {
+			m.space, m.known = regexSpace(pattern)
+		} else {
+			m.space, m.known = prefixSpace(pattern), true
+		}
+		if !d.IsAny("ProxyPass", "ProxyPassMatch") && len(d.Args()) >= 2 {
+			m.target = d.Arg(1)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// Sites returns every place URL mappings live: each VirtualHost, then each
+// file's server-level scope.
+func sites(files []*ast.File) []*ast.Section {
+	out := VirtualHosts(files)
+	for _, f := range files {
+		out = append(out, f.Root)
+	}
+	return out
+}
+
+// directoryIn returns the <Directory> section for dir (compared without
+// trailing slash) at site's level or at server level in any file, or nil.
+func directoryIn(files []*ast.File, site *ast.Section, dir string) *ast.Section {
+	scopes := []*ast.Section{site}
+	for _, f := range files {
+		if f.Root != site {
+			scopes = append(scopes, f.Root)
+		}
+	}
+	for _, sc := range scopes {
+		for _, s := range SectionsIn(sc, "Directory") {
+			if args := s.Open.Values(); len(args) == 1 && CleanDir(args[0]) == CleanDir(dir) {
+				return s
+			}
+		}
+	}
+	return nil
+}
