@@ -1,0 +1,7 @@
+package fixes
+
+import "testing"
+
+func TestDaemonSizingCRLFFixture(t *testing.T) {
+	mustBeCRLFCase(t, "testdata/daemon-sizing/crlf-tabs.txtar")
+}
