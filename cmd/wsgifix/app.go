@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -26,15 +27,22 @@ func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// progressDelay: runs shorter than this show no progress.
+	progressDelay time.Duration
 }
 
 // run executes the command line args and returns the exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, progressDelay: time.Second}
+	return a.execute(args)
+}
+
+func (a *app) execute(args []string) int {
+	stdin, stderr := a.stdin, a.stderr
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)
-	root.SetOut(stdout)
+	root.SetOut(a.stdout)
 	root.SetErr(stderr)
 	err := root.Execute()
 	var st exitStatus

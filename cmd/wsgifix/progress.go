@@ -7,13 +7,11 @@ import (
 	"time"
 )
 
-// progressDelay: runs shorter than this show no progress at all.
-const progressDelay = time.Second
-
 // progress shows "reading 120/10000" on stderr for long runs on a terminal.
 type progress struct {
 	w       io.Writer
 	start   time.Time
+	delay   time.Duration
 	mu      sync.Mutex
 	name    string
 	done    int
@@ -24,7 +22,7 @@ type progress struct {
 }
 
 func (a *app) startProgress() *progress {
-	p := &progress{w: a.stderr, start: time.Now()}
+	p := &progress{w: a.stderr, start: time.Now(), delay: a.progressDelay}
 	if !isTerminal(a.stderr) {
 		return p
 	}
@@ -58,7 +56,7 @@ func (p *progress) loop() {
 			}
 			return
 		case <-tick.C:
-			if time.Since(p.start) < progressDelay {
+			if time.Since(p.start) < p.delay {
 				continue
 			}
 			p.mu.Lock()
