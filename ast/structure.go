@@ -41,7 +41,7 @@ func CheckStructure(f *File) []Problem {
 		switch n := n.(type) {
 		case *Directive:
 			if n.kind == CloseTag {
-				add(n.pos, Stray, nil, n, "</%s> without matching <%s> section", n.name, n.name)
+				add(n.pos, Stray, nil, n, "</%s> without matching <%s> section", n.name+n.Extra, n.name+n.Extra)
 			}
 		case *Section:
 			open := n.Open
