@@ -138,7 +138,7 @@ func checkPolicies(a moduleArgs) error {
 		}
 	}
 	if a.Verify && len(strings.Fields(a.Apachectl)) == 0 {
-		return errors.New(`argument "apachectl": want a command line when "verify" is true, got ""`)
+		return fmt.Errorf(`argument "apachectl": want a command line when "verify" is true, got %q`, a.Apachectl)
 	}
 	return nil
 }
