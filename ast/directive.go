@@ -234,6 +234,13 @@ func (d *Directive) touch() {
 	}
 }
 
+// setIndent re-indents the line and rescans it, so the name and argument
+// offsets follow the text.
+func (d *Directive) setIndent(indent string) {
+	d.line.setIndent(indent)
+	d.scan(nil)
+}
+
 // SetName renames the directive or tag, keeping everything else.
 func (d *Directive) SetName(name string) {
 	raw := make([]byte, 0, len(d.raw)+len(name))

@@ -326,7 +326,9 @@ func place(n Node, indent, eol, step string) {
 		}
 	default:
 		l := lineOf(n)
-		if _, blank := n.(*Blank); !blank {
+		if d, ok := n.(*Directive); ok {
+			d.setIndent(indent)
+		} else if _, blank := n.(*Blank); !blank {
 			l.setIndent(indent)
 		}
 		l.setEOL(eol)
@@ -345,23 +347,32 @@ func reindent(n Node, indent string) {
 			l.setIndent(indent + cur[len(old):])
 		}
 	}
+	shiftDirective := func(d *Directive) {
+		if cur := d.Indent(); strings.HasPrefix(cur, old) {
+			d.setIndent(indent + cur[len(old):])
+		}
+	}
 	switch n := n.(type) {
 	case *Section:
-		shift(&n.Open.line)
+		shiftDirective(n.Open)
 		InspectSection(n, func(c Node) bool {
 			if s, ok := c.(*Section); ok {
-				shift(&s.Open.line)
+				shiftDirective(s.Open)
 				if s.Close != nil {
-					shift(&s.Close.line)
+					shiftDirective(s.Close)
 				}
+			} else if d, ok := c.(*Directive); ok {
+				shiftDirective(d)
 			} else if _, blank := c.(*Blank); !blank {
 				shift(lineOf(c))
 			}
 			return true
 		})
 		if n.Close != nil {
-			shift(&n.Close.line)
+			shiftDirective(n.Close)
 		}
+	case *Directive:
+		shiftDirective(n)
 	case *Blank:
 	default:
 		shift(lineOf(n))
