@@ -92,13 +92,14 @@ func describeOptions(opts []string) string {
 }
 
 // conditions returns the conditional sections (IfModule, IfDefine…) around
-// n, outermost first, each as "<Name args>" with the name lower case, so two
-// nodes can be compared for the conditions under which httpd reads them.
+// n, outermost first, each as "<Name args>" with httpd's spelling of the
+// name, so two nodes can be compared for the conditions under which httpd
+// reads them.
 func conditions(n ast.Node) []string {
 	var out []string
 	for p := n.Parent(); p != nil && !p.IsRoot(); p = p.Parent() {
 		if ast.IsConditional(p.Name()) {
-			out = append(out, "<"+strings.ToLower(p.Name())+" "+strings.Join(p.Open.Values(), " ")+">")
+			out = append(out, "<"+ast.CanonicalSection(p.Name())+" "+strings.Join(p.Open.Values(), " ")+">")
 		}
 	}
 	slices.Reverse(out)
