@@ -1,6 +1,7 @@
 package fixes
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -22,7 +23,7 @@ doubling memory, and module-level state is not shared between the two.
 This opt-in pass (--enable=application-group) finds an HTTP and an HTTPS
 vhost (SSLEngine on) with the same ServerName that select the same daemon
 group, where at least one VirtualHost address has a port other than 80 or
-443, and adds
+443 and all of them mount the same script, and adds
 
     WSGIApplicationGroup %{GLOBAL}
 
@@ -34,8 +35,13 @@ when such a setting is not %{GLOBAL} the other vhost is not changed either
 without a port ("*") say nothing about the port, so they do not count as
 other ports.
 
-%{GLOBAL} is the interpreter C extensions such as numpy or lxml expect; it
-is safe because the group serves this one application.
+%{GLOBAL} puts everything the group runs for these vhosts into one
+interpreter, so the pass acts only when every vhost of the pair mounts the
+same single script with WSGIScriptAlias; several scripts (or a
+WSGIScriptAliasMatch that picks one from the URL, or a vhost whose
+application is mounted some other way) are reported as advice and left
+alone, since separate applications must not share an interpreter. The main
+interpreter is also the one C extensions such as numpy or lxml expect.
 
 Before:
 
@@ -107,6 +113,12 @@ func shareInterpreter(c *Context, group string, vhs []*ast.Section) {
 	if !http || !https || !odd {
 		return
 	}
+	if script, why := singleScript(vhs); script == "" {
+		c.Report(FileOf(vhs[0]), vhs[0].Pos(), Advice, false,
+			"<%s %s> and an %s vhost of the same ServerName share daemon group %q in separate interpreters, but %s; %s would put everything in one interpreter, left alone",
+			vhs[0].Name(), strings.Join(vhs[0].Open.Values(), " "), otherScheme(vhs[0]), group, why, globalAppGroup)
+		return
+	}
 	for _, vh := range vhs {
 		if g, at := appGroupOf(vh); at != nil && g != globalAppGroup {
 			c.Report(FileOf(vh), vh.Pos(), Warning, false,
@@ -129,6 +141,30 @@ func shareInterpreter(c *Context, group string, vhs []*ast.Section) {
 			"<%s %s> and an %s vhost of the same ServerName share daemon group %q on ports that give each its own interpreter; added WSGIApplicationGroup %s",
 			vh.Name(), strings.Join(vh.Open.Values(), " "), otherScheme(vh), group, globalAppGroup)
 	}
+}
+
+// singleScript returns the one WSGI script file every vhost mounts, or ""
+// and why not: a vhost without WSGIScriptAlias (the application is not
+// known), several scripts, or a WSGIScriptAliasMatch target with $N.
+// Only then does one interpreter hold one application.
+func singleScript(vhs []*ast.Section) (script, why string) {
+	for _, vh := range vhs {
+		aliases := append(DirectivesIn(vh, "WSGIScriptAlias"), DirectivesIn(vh, "WSGIScriptAliasMatch")...)
+		if len(aliases) == 0 {
+			return "", fmt.Sprintf("<%s %s> mounts no application with WSGIScriptAlias", vh.Name(), strings.Join(vh.Open.Values(), " "))
+		}
+		for _, d := range aliases {
+			target := d.Arg(1)
+			switch {
+			case d.Is("WSGIScriptAliasMatch") && strings.Contains(target, "$"):
+				return "", fmt.Sprintf("%s at %s picks the script from the URL", d.Name(), where(d))
+			case script != "" && target != script:
+				return "", fmt.Sprintf("the vhosts mount several scripts (%q, %q)", script, target)
+			}
+			script = target
+		}
+	}
+	return script, ""
 }
 
 // sslOn reports whether the vhost turns SSLEngine on.
