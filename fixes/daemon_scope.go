@@ -137,11 +137,11 @@ func scopeDaemon(c *Context, u *daemonUse, name string, def *ast.Directive) {
 	if lead := ast.LeadComments(anchor); len(lead) > 0 {
 		mark = lead[0]
 	}
-	moved := []ast.Node{}
+	var moved []ast.Node
 	for _, cm := range ast.LeadComments(def) {
 		moved = append(moved, cm)
 	}
-	moved = append(moved, def)
+	moved = append(moved, def) // comments first: they stay above it
 	for _, n := range moved {
 		ast.Remove(n)
 	}
