@@ -90,6 +90,15 @@ func (a authz) is(b authz) bool {
 		a.provider == b.provider && strings.Join(a.args, " ") == strings.Join(b.args, " ")
 }
 
+// words are a Require line's arguments: [not] provider args...
+func (a authz) words() []string {
+	w := append([]string{a.provider}, a.args...)
+	if a.not {
+		w = append([]string{"not"}, w...)
+	}
+	return w
+}
+
 // anyOf and allOf build containers, skipping the container for one rule.
 func anyOf(kids ...authz) authz {
 	if len(kids) == 1 {

@@ -162,14 +162,12 @@ func migrateAccess(c *Context, s *ast.Section) {
 	for _, d := range replaced {
 		ast.Remove(d)
 	}
-	var nodes []ast.Node
 	if rule != nil {
-		nodes = renderAuthz(*rule, requireAny)
-		s.Insert(at, nodes...)
+		s.Insert(at, renderAuthz(*rule, requireAny)...)
 	}
 	c.Report(file, first.Pos(), Warning, true,
 		"2.2 access control %q needs mod_access_compat (without it httpd says %q): rewritten as %q",
-		directiveText(first), fmt.Sprintf(compatMissing, first.Name()), summarize(nodes))
+		directiveText(first), fmt.Sprintf(compatMissing, first.Name()), summarize(rule, requireAny))
 }
 
 // compatRewrite returns the rule that replaces a compat block (nil: none,
@@ -204,11 +202,7 @@ func renderAuthz(rule authz, ctx authzOp) []ast.Node {
 	case rule.node != nil:
 		return []ast.Node{rule.node}
 	case rule.op == requireLine:
-		args := rule.args
-		if rule.not {
-			args = append([]string{"not"}, args...)
-		}
-		return []ast.Node{ast.NewDirective("Require", append([]string{rule.provider}, args...)...)}
+		return []ast.Node{ast.NewDirective("Require", rule.words()...)}
 	case rule.op == ctx:
 		var out []ast.Node
 		for _, k := range rule.kids {
@@ -227,18 +221,30 @@ func renderAuthz(rule authz, ctx authzOp) []ast.Node {
 	return []ast.Node{ast.NewSection(name, nil, body...)}
 }
 
-// summarize prints new nodes on one line for a message.
-func summarize(nodes []ast.Node) string {
-	if len(nodes) == 0 {
+// summarize prints a rule on one line for a message, in the context of a
+// section's top level (an implicit RequireAny): "Require ip 10.1; <RequireAll>
+// Require all granted; Require not ip 10.1.0.99 </RequireAll>".
+func summarize(rule *authz, ctx authzOp) string {
+	switch {
+	case rule == nil:
 		return "the authentication rules alone"
+	case rule.node != nil:
+		return directiveText(rule.node)
+	case rule.op == requireLine:
+		return "Require " + strings.Join(rule.words(), " ")
 	}
-	var parts []string
-	for _, n := range nodes {
-		for _, l := range strings.Split(strings.TrimSpace(string(ast.PrintNode(n))), "\n") {
-			parts = append(parts, strings.TrimSpace(l))
-		}
+	parts := make([]string, len(rule.kids))
+	for i := range rule.kids {
+		parts[i] = summarize(&rule.kids[i], rule.op)
 	}
-	return strings.Join(parts, "; ")
+	if rule.op == ctx {
+		return strings.Join(parts, "; ")
+	}
+	name := "RequireAll"
+	if rule.op == requireAny {
+		name = "RequireAny"
+	}
+	return "<" + name + "> " + strings.Join(parts, "; ") + " </" + name + ">"
 }
 
 // authAbove returns the nearest enclosing section that sets up

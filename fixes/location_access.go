@@ -215,9 +215,9 @@ func notOnFilesystem(loc *ast.Section) bool {
 	return false
 }
 
-// moveGrant applies a plan: filesystem blocks where the Location stood,
-// the grant lines out of it, and the Location removed or dissolved when
-// nothing that needs it is left.
+// moveGrant applies a plan: the grant lines out of the Location, which is
+// removed or dissolved when nothing that needs it is left, and the
+// filesystem blocks where it stood (after it, when it stays).
 func moveGrant(c *Context, site *ast.Section, p locationPlan) {
 	loc := p.loc
 	file := FileOf(loc)
@@ -261,6 +261,8 @@ func moveGrant(c *Context, site *ast.Section, p locationPlan) {
 			c.Report(file, loc.Pos(), Advice, true, "%s held only WSGIProcessGroup: dissolved into the VirtualHost", tag)
 		}
 		at += n
+	default:
+		at++ // the Location stays with its comment; the blocks follow it
 	}
 	parent.Insert(at, blocks...)
 }

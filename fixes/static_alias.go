@@ -1,7 +1,6 @@
 package fixes
 
 import (
-	"fmt"
 	"path"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -60,14 +59,17 @@ func runStaticAlias(c *Context) {
 		return
 	}
 	for _, site := range sites(c.Files) {
-		fixShadowingAliases(c, site)
-		grantStaticFiles(c, site)
+		made := fixShadowingAliases(c, site)
+		grantStaticFiles(c, site, made)
 	}
 }
 
 // fixShadowingAliases removes or replaces the Aliases of site that shadow
-// its WSGI mounts, and reports those that expose the web2py tree.
-func fixShadowingAliases(c *Context, site *ast.Section) {
+// its WSGI mounts, and reports those that expose the web2py tree. It
+// returns the AliasMatch lines it wrote with the position of the Alias each
+// replaced, for findings about them.
+func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.Pos {
+	made := map[*ast.Directive]ast.Pos{}
 	mounts := siteMounts(site)
 	root := Web2pyRoot(c.Files, site)
 	var tree []string // directories whose files only the application may serve
@@ -107,7 +109,9 @@ func fixShadowingAliases(c *Context, site *ast.Section) {
 		switch {
 		case shadowed != nil && !hasStaticAlias && root != "" && len(shadowed.space.segs) == 0 &&
 			CleanDir(target) == root+"/applications":
-			ast.Replace(a, newStaticAliasMatch(root))
+			am := newStaticAliasMatch(root)
+			ast.Replace(a, am)
+			made[am] = a.Pos()
 			hasStaticAlias = true
 			c.Report(file, a.Pos(), Error, true,
 				"%q shadows the WSGI mount %q and serves application source and databases: replaced by web2py's static AliasMatch",
@@ -124,12 +128,13 @@ func fixShadowingAliases(c *Context, site *ast.Section) {
 				"%q serves files of the web2py tree, source and databases included: left alone, no WSGI mount it shadows", text)
 		}
 	}
+	return made
 }
 
 // grantStaticFiles adds <Directory "ROOT/applications/*/static"> granted
 // after each web2py static AliasMatch of site that has none, unless a
 // Location grant that location-access will move provides it.
-func grantStaticFiles(c *Context, site *ast.Section) {
+func grantStaticFiles(c *Context, site *ast.Section, made map[*ast.Directive]ast.Pos) {
 	for _, d := range DirectivesIn(site, "AliasMatch") {
 		root := staticAliasRoot(d)
 		if root == "" {
@@ -140,9 +145,13 @@ func grantStaticFiles(c *Context, site *ast.Section) {
 			continue
 		}
 		ast.InsertAfter(d, newGrantedDirectory(dir, c.Opts))
-		c.Report(FileOf(d), d.Pos(), Warning, true,
-			"static files served by %q have no filesystem grant: %s added", directiveText(d),
-			fmt.Sprintf("<Directory %q>", dir))
+		pos, ok := made[d]
+		if !ok {
+			pos = d.Pos()
+		}
+		c.Report(FileOf(d), pos, Warning, true,
+			"static files that AliasMatch maps to %q have no filesystem grant and no Location grant to move: <Directory %q> added",
+			d.Arg(1), dir)
 	}
 }
 
