@@ -102,6 +102,10 @@ func ServerName(vh *ast.Section) string {
 // WSGIScriptAlias style); ok is false when arg has no '='.
 func Option(arg string) (key, value string, ok bool) {
 	k, v, ok := strings.Cut(arg, "=")
+	// mod_wsgi reads process-group="x" as x: the quotes belong to the value.
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		v = v[1 : len(v)-1]
+	}
 	return strings.ToLower(k), v, ok
 }
 
