@@ -29,7 +29,11 @@ func TestAcceptance(t *testing.T) {
 	wsgifix := &wsgifixTool{dir: t.TempDir()}
 	for _, c := range cases {
 		var failed []string
-		ok := t.Run(c.name, func(t *testing.T) { failed = runCase(t, bin, wsgifix, c) })
+		ran := false
+		ok := t.Run(c.name, func(t *testing.T) { ran = true; failed = runCase(t, bin, wsgifix, c) })
+		if !ran { // filtered out by -run
+			continue
+		}
 		line := fmt.Sprintf("e2e %s: ok", c.name)
 		if !ok {
 			line = fmt.Sprintf("e2e %s: FAIL %s", c.name, strings.Join(failed, ", "))

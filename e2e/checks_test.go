@@ -16,6 +16,11 @@ type served struct {
 	realPorts bool       // listening on the case's own ports 80/443
 	httpd     *httpd
 	stopOnce  sync.Once
+	notes     []string // what the running check observed, for the log
+}
+
+func (s *served) note(format string, args ...any) {
+	s.notes = append(s.notes, fmt.Sprintf(format, args...))
 }
 
 // stop stops httpd; calling it again does nothing.
@@ -109,6 +114,7 @@ func (s *served) answers(p *problems) []map[string]string {
 		if a["scheme"] != e.scheme {
 			p.add("%s: the app saw scheme %q", e, a["scheme"])
 		}
+		s.note("%s: process_group=%q application_group=%q", e, a["process_group"], a["application_group"])
 		out = append(out, a)
 	}
 	return out
@@ -187,7 +193,12 @@ func (s *served) runServedChecks(t *testing.T) []string {
 			if why, skip := s.c.spec.Skip[ch.name]; skip {
 				t.Skip(why)
 			}
-			for _, msg := range ch.run(s) {
+			s.notes = nil
+			found := ch.run(s)
+			for _, n := range s.notes {
+				t.Log(n)
+			}
+			for _, msg := range found {
 				t.Error(msg)
 			}
 		})
