@@ -309,6 +309,10 @@ func (f *File) step() string {
 func place(n Node, indent, eol, step string) {
 	if l := lineOf(n); l != nil && !l.fresh {
 		reindent(n, indent)
+		if e := l.EOL(); e != "" && e != eol {
+			// Moved from a file with other line endings: adopt this file's.
+			eachLine(n, func(l *line) { l.raw = convertEOL(l.raw, eol) })
+		}
 		return
 	}
 	switch n := n.(type) {
@@ -394,4 +398,45 @@ func lastLine(s *Section) *line {
 	default:
 		return lineOf(n)
 	}
+}
+
+// eachLine calls fn for every line of n, tags included.
+func eachLine(n Node, fn func(*line)) {
+	s, ok := n.(*Section)
+	if !ok {
+		fn(lineOf(n))
+		return
+	}
+	fn(&s.Open.line)
+	InspectSection(s, func(c Node) bool {
+		if sub, ok := c.(*Section); ok {
+			fn(&sub.Open.line)
+			if sub.Close != nil {
+				fn(&sub.Close.line)
+			}
+		} else {
+			fn(lineOf(c))
+		}
+		return true
+	})
+	if s.Close != nil {
+		fn(&s.Close.line)
+	}
+}
+
+// convertEOL rewrites every line ending in raw (continuations included) to eol.
+func convertEOL(raw []byte, eol string) []byte {
+	out := make([]byte, 0, len(raw)+8)
+	for i := 0; i < len(raw); i++ {
+		switch {
+		case raw[i] == '\r' && i+1 < len(raw) && raw[i+1] == '\n':
+			out = append(out, eol...)
+			i++
+		case raw[i] == '\n':
+			out = append(out, eol...)
+		default:
+			out = append(out, raw[i])
+		}
+	}
+	return out
 }

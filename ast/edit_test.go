@@ -198,3 +198,13 @@ func TestQuote(t *testing.T) {
 		t.Error("single quote style not kept")
 	}
 }
+
+func TestMoveAcrossFilesAdoptsLineEndings(t *testing.T) {
+	crlf := mustParse(t, "WSGIDaemonProcess w \\\r\n  home=/h\r\n<VirtualHost *:443>\r\n</VirtualHost>\r\n")
+	lf := mustParse(t, "<VirtualHost *:80>\n</VirtualHost>\n")
+	d := first(crlf, "WSGIDaemonProcess")
+	Remove(d)
+	InsertBefore(firstSection(lf, "VirtualHost"), d)
+	expect(t, lf, "WSGIDaemonProcess w \\\n  home=/h\n<VirtualHost *:80>\n</VirtualHost>\n")
+	expect(t, crlf, "<VirtualHost *:443>\r\n</VirtualHost>\r\n")
+}
