@@ -32,6 +32,11 @@ func execute(a moduleArgs) result {
 		return failure("%v", err)
 	}
 	out := result{Findings: findingsOf(run.Findings), Warnings: unfixedErrors(run.Findings)}
+	if len(run.Files) == 0 {
+		// Not an error (an empty conf.d is fine), but a mistyped path across
+		// a fleet should not pass unnoticed.
+		out.Warnings = append(out.Warnings, fmt.Sprintf("no *.conf files in %s", strings.Join(a.Paths, ", ")))
+	}
 	errs := []error{run.Err()} // read and parse errors, before any write
 	if !a.CheckMode {
 		wopts := rewrite.WriteOptions{Backup: a.Backup, Jobs: 1}

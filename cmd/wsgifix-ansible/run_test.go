@@ -319,3 +319,15 @@ func containsAny(s string, subs ...string) bool {
 	}
 	return false
 }
+
+func TestRunWarnsWhenNothingFound(t *testing.T) {
+	empty := t.TempDir()
+	res := callModule(t, map[string]any{"path": empty})
+	if res.Failed || res.Changed {
+		t.Fatalf("failed=%v changed=%v msg=%q, want an unchanged success", res.Failed, res.Changed, res.Msg)
+	}
+	assertList(t, "warnings", []string{"no *.conf files in " + empty}, res.Warnings)
+	if want := "changed 0 of 0 files; 0 findings, 0 fixed"; res.Msg != want {
+		t.Errorf("msg %q, want %q", res.Msg, want)
+	}
+}
