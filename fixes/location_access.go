@@ -55,7 +55,8 @@ Grants are written for --apache: 2.4 (default) "Require all granted" /
 "Require all denied"; 2.2 "Order allow,deny" + "Allow from all" /
 "Order deny,allow" + "Deny from all".
 
-Before:
+Before (a site with static-alias's AliasMatch and
+"WSGIScriptAlias / /home/web2py/wsgihandler.py"):
     <LocationMatch "^(/[\w_]*/static/.*)">
     Order Allow,Deny
     Allow from all
@@ -66,7 +67,7 @@ Before:
     WSGIProcessGroup web2py
     </Location>
 
-After (with static-alias's AliasMatch and WSGIScriptAlias / ROOT/wsgihandler.py):
+After:
     <Directory "/home/web2py/applications/*/static">
     Require all granted
     </Directory>
