@@ -16,21 +16,16 @@ import (
 type endpoint struct {
 	scheme string // "http" or "https"
 	addr   string // 127.0.0.1:PORT httpd listens on
+	port   int    // PORT
 	host   string // Host header: name, plus ":PORT" when the case's port is not the scheme's default
 	client *http.Client
 }
 
 // newEndpoint builds the endpoint for a vhost the case has on casePort and
-// httpd serves on listenPort.
-//
-// The Host header carries the case's port, not the one we listen on.
-// mod_wsgi names a sub-interpreter host|SCRIPT_NAME, adding ":port" unless
-// the port is 80 or 443, and with httpd's default UseCanonicalName Off the
-// port is the one in the Host header. So requests name the sub-interpreter
-// exactly as clients of the case's real ports would, also when 80/443 are
-// busy here and httpd listens elsewhere (the default-port rule).
+// httpd serves on listenPort. The Host header carries the case's port,
+// omitted on 80/443, as the case's own clients would send it.
 func newEndpoint(scheme, name string, casePort, listenPort int, pool *x509.CertPool) endpoint {
-	e := endpoint{scheme: scheme, addr: fmt.Sprintf("127.0.0.1:%d", listenPort), host: name}
+	e := endpoint{scheme: scheme, addr: fmt.Sprintf("127.0.0.1:%d", listenPort), port: listenPort, host: name}
 	if !(scheme == "http" && casePort == 80 || scheme == "https" && casePort == 443) {
 		e.host = fmt.Sprintf("%s:%d", name, casePort)
 	}

@@ -18,6 +18,9 @@ type sandbox struct {
 	c    *testCase
 	tree *web2pyTree
 	cert *certificate
+	// freePortsOnly keeps httpd off 80/443 even when they are free, to
+	// test the default-port rule in checkSharedInterpreter.
+	freePortsOnly bool
 }
 
 func (sb *sandbox) caseDir() string { return filepath.Join(sb.dir, "case") }
@@ -156,7 +159,7 @@ func (sb *sandbox) confDirPrefix(label string) string {
 // serve checks and starts the configuration tree src under label. The
 // caller stops it (served.stop) when done, also on failure.
 func (sb *sandbox) serve(t *testing.T, label, src string, accessCompat bool) (*served, error) {
-	pm, err := choosePorts(sb.c, true)
+	pm, err := choosePorts(sb.c, !sb.freePortsOnly)
 	if err != nil {
 		return nil, err
 	}
