@@ -16,6 +16,15 @@ const bookExample = "../../testdata/examples/book-http-https.conf"
 // a second site file.
 const sslMarker = "### for requests via SSL"
 
+// conflictingDaemons defines one daemon name twice with different
+// options: an httpd error that the default policy (report) leaves alone.
+const conflictingDaemons = `WSGIDaemonProcess web2py processes=2
+<VirtualHost *:80>
+ServerName a.example.org
+WSGIDaemonProcess web2py processes=3
+</VirtualHost>
+`
+
 func readExample(t *testing.T) []byte {
 	t.Helper()
 	data, err := os.ReadFile(bookExample)

@@ -91,11 +91,19 @@ func summary(run *rewrite.Result, changed int, checkMode bool) string {
 	if checkMode {
 		verb = "would change"
 	}
-	msg := fmt.Sprintf("%s %d of %d files; %d findings, %d fixed", verb, changed, len(run.Files), len(run.Findings), fixed)
+	msg := fmt.Sprintf("%s %d of %s; %s, %d fixed", verb, changed, count(len(run.Files), "file"), count(len(run.Findings), "finding"), fixed)
 	if n := run.UnfixedErrors(); n > 0 {
-		msg += fmt.Sprintf("; %d errors left to fix by hand (see warnings)", n)
+		msg += fmt.Sprintf("; %s left to fix by hand (see warnings)", count(n, "error"))
 	}
 	return msg
+}
+
+// count is "1 file", "2 files".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func findingsOf(list []fixes.Finding) []finding {

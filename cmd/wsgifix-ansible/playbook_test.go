@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -102,6 +103,9 @@ func TestPlaybookFailures(t *testing.T) {
 	f.addHost(t, "badtype", single, map[string]any{"wsgifix_only": 5})
 	f.addHost(t, "badverify", single, map[string]any{"wsgifix_apachectl": "false"})
 	bad := f.hosts[len(good):]
+	conflict := f.addHost(t, "conflict", func(t *testing.T, dir string) string {
+		return writeSingle(t, dir, []byte(conflictingDaemons))
+	}, nil)
 	want := expectFixed(t, good)
 	before := map[string]map[string]string{}
 	for _, h := range bad {
@@ -114,6 +118,11 @@ func TestPlaybookFailures(t *testing.T) {
 	}
 	assertRecap(t, "good hosts", p, good, map[string]int{"changed": 2, "failed": 0, "unreachable": 0})
 	assertRecap(t, "bad hosts", p, bad, map[string]int{"changed": 0, "failed": 1, "unreachable": 0})
+	// An error no pass can fix is not a failure, but Ansible shows it.
+	assertRecap(t, "unfixable host", p, []*fleetHost{conflict}, map[string]int{"changed": 0, "failed": 0, "unreachable": 0})
+	if flat := strings.Join(strings.Fields(p.out), " "); !regexp.MustCompile(`\[WARNING\]: \S*/conflict/conf/web2py\.conf:4:1: \[duplicate-daemon\] [^\[]*\(not fixed\)`).MatchString(flat) {
+		t.Errorf("no [WARNING] for the unfixed error on host conflict:\n%s", p.out)
+	}
 	if len(p.recap) != len(f.hosts) {
 		t.Errorf("PLAY RECAP lists %d hosts, want %d", len(p.recap), len(f.hosts))
 	}

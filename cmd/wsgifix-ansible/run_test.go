@@ -186,7 +186,7 @@ func TestRunFindingsAndMsg(t *testing.T) {
 			fixed++
 		}
 	}
-	want := "would change 1 of 1 files; " + strconv.Itoa(len(res.Findings)) + " findings, " + strconv.Itoa(fixed) + " fixed"
+	want := "would change 1 of 1 file; " + strconv.Itoa(len(res.Findings)) + " findings, " + strconv.Itoa(fixed) + " fixed"
 	if !strings.HasPrefix(res.Msg, want) {
 		t.Errorf("msg %q, want it to start with %q", res.Msg, want)
 	}
@@ -329,5 +329,19 @@ func TestRunWarnsWhenNothingFound(t *testing.T) {
 	assertList(t, "warnings", []string{"no *.conf files in " + empty}, res.Warnings)
 	if want := "changed 0 of 0 files; 0 findings, 0 fixed"; res.Msg != want {
 		t.Errorf("msg %q, want %q", res.Msg, want)
+	}
+}
+
+func TestRunUnfixedErrorIsAWarning(t *testing.T) {
+	conf := writeSingle(t, t.TempDir(), []byte(conflictingDaemons))
+	res := callModule(t, map[string]any{"path": conf})
+	if res.Failed || res.Changed {
+		t.Fatalf("failed=%v changed=%v msg=%q, want an unchanged success", res.Failed, res.Changed, res.Msg)
+	}
+	if len(res.Warnings) == 0 || !strings.HasSuffix(res.Warnings[0], "(not fixed)") {
+		t.Errorf("warnings %q, want the unfixed conflict", res.Warnings)
+	}
+	if want := "; 1 error left to fix by hand (see warnings)"; !strings.HasSuffix(res.Msg, want) {
+		t.Errorf("msg %q, want it to end with %q", res.Msg, want)
 	}
 }
