@@ -37,8 +37,8 @@ type setter func(a *moduleArgs, name string, v any) error
 // params lists every argument the module takes. Anything else that does not
 // start with "_ansible_" is an error, so a typo never passes silently.
 var params = map[string]setter{
-	"path":            func(a *moduleArgs, n string, v any) error { return setPath(a, n, v) },
-	"paths":           func(a *moduleArgs, n string, v any) error { return setPaths(a, n, v) },
+	"path":            setPath,
+	"paths":           setPaths,
 	"backup":          func(a *moduleArgs, n string, v any) error { return setBool(&a.Backup, n, v) },
 	"verify":          func(a *moduleArgs, n string, v any) error { return setBool(&a.Verify, n, v) },
 	"apachectl":       func(a *moduleArgs, n string, v any) error { return setText(&a.Apachectl, n, v) },
