@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"errors"
 	"path"
 	"strconv"
 	"strings"
@@ -101,6 +102,27 @@ func TestEndpointHost(t *testing.T) {
 		}
 		if want := "127.0.0.1:" + strconv.Itoa(tc.listen); e.addr != want {
 			t.Errorf("%s on case port %d: dials %q, want %q", tc.scheme, tc.casePort, e.addr, want)
+		}
+	}
+}
+
+func TestGate(t *testing.T) {
+	missing := errors.New("apache2 is not installed")
+	for _, tc := range []struct {
+		e2e, ci string
+		missing error
+		want    gateResult
+	}{
+		{"", "", nil, gateRun},
+		{"", "", missing, gateSkip},
+		{"", "true", missing, gateFail},
+		{"1", "", missing, gateFail},
+		{"1", "true", nil, gateRun},
+		{"0", "true", nil, gateOff},
+		{"", "false", missing, gateSkip},
+	} {
+		if got := gate(tc.e2e, tc.ci, tc.missing); got != tc.want {
+			t.Errorf("WSGIFIX_E2E=%q CI=%q missing=%v: got %d, want %d", tc.e2e, tc.ci, tc.missing, got, tc.want)
 		}
 	}
 }

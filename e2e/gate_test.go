@@ -18,19 +18,39 @@ const modulesDir = "/usr/lib/apache2/modules"
 // WSGIFIX_E2E / CI switch says (see the package doc).
 func requireHTTPD(t *testing.T) string {
 	t.Helper()
-	mode := os.Getenv("WSGIFIX_E2E")
-	if mode == "0" {
-		t.Skip("e2e: WSGIFIX_E2E=0, skipped")
-	}
 	bin, err := findHTTPD()
-	if err == nil {
-		return bin
+	switch gate(os.Getenv("WSGIFIX_E2E"), os.Getenv("CI"), err) {
+	case gateOff:
+		t.Skip("e2e: WSGIFIX_E2E=0, skipped")
+	case gateFail:
+		t.Fatalf("e2e: %v (WSGIFIX_E2E=%q CI=%q: the suite must run here)", err, os.Getenv("WSGIFIX_E2E"), os.Getenv("CI"))
+	case gateSkip:
+		t.Skipf("e2e: skipped, %v (install apache2 and libapache2-mod-wsgi-py3 and run as root, or set WSGIFIX_E2E=1 to make this a failure)", err)
 	}
-	if mode == "1" || os.Getenv("CI") == "true" {
-		t.Fatalf("e2e: %v (WSGIFIX_E2E=%q CI=%q: the suite must run here)", err, mode, os.Getenv("CI"))
+	return bin
+}
+
+type gateResult int
+
+const (
+	gateRun  gateResult = iota
+	gateOff             // switched off
+	gateSkip            // something is missing and nobody asked for the suite
+	gateFail            // something is missing and the suite was asked for
+)
+
+// gate decides from WSGIFIX_E2E, CI and what is missing (nil: nothing).
+// Under CI=true or WSGIFIX_E2E=1 a missing httpd is a failure, never a skip.
+func gate(e2e, ci string, missing error) gateResult {
+	switch {
+	case e2e == "0":
+		return gateOff
+	case missing == nil:
+		return gateRun
+	case e2e == "1" || ci == "true":
+		return gateFail
 	}
-	t.Skipf("e2e: skipped, %v (install apache2 and libapache2-mod-wsgi-py3 and run as root, or set WSGIFIX_E2E=1 to make this a failure)", err)
-	return ""
+	return gateSkip
 }
 
 // findHTTPD checks that everything the suite needs is there: apache2, the
