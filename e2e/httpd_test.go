@@ -153,6 +153,13 @@ func (h *httpd) waitListening(addrs []string) error {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
+	// A connection may have reached another server on a port httpd
+	// failed to bind; httpd then exits right away.
+	select {
+	case <-h.exited:
+		return fmt.Errorf("httpd exited at startup: %s%s", h.startupOutput(), h.logTail(20))
+	case <-time.After(100 * time.Millisecond):
+	}
 	return nil
 }
 

@@ -186,11 +186,11 @@ func (sb *sandbox) serve(t *testing.T, label, src string, accessCompat bool) (*s
 			return s, nil
 		}
 		s.stop()
-		// Someone took 80/443 between our probe and httpd's bind.
-		if !pm.real || !h.bindFailed() || attempt > 0 {
+		// Someone took a port between our probe and httpd's bind.
+		if !h.bindFailed() || attempt == 2 {
 			return nil, err
 		}
-		t.Logf("ports 80/443 were taken meanwhile: %v; using free ports", err)
+		t.Logf("a port was taken meanwhile: %v; trying free ports", err)
 		if pm, err = choosePorts(sb.c, false); err != nil {
 			return nil, err
 		}
