@@ -234,11 +234,17 @@ func (d *Directive) touch() {
 	}
 }
 
-// setIndent re-indents the line and rescans it, so the name and argument
-// offsets follow the text.
+// setIndent re-indents the line; the name and argument offsets move with
+// the text (everything after the indentation shifts by the same amount).
 func (d *Directive) setIndent(indent string) {
+	delta := len(indent) - indentLen(d.raw)
 	d.line.setIndent(indent)
-	d.scan(nil)
+	d.nameStart += delta
+	d.nameEnd += delta
+	for i := range d.args {
+		d.args[i].start += delta
+		d.args[i].end += delta
+	}
 }
 
 // SetName renames the directive or tag, keeping everything else.

@@ -43,3 +43,14 @@ func TestMovedDirectiveArgsFollowIndent(t *testing.T) {
 	d.SetArg(0, "other")
 	expect(t, f, "<VirtualHost *:80>\nWSGIProcessGroup other\n</VirtualHost>\n")
 }
+
+func TestMovedDirectiveKeepsParsedArgs(t *testing.T) {
+	f := mustParse(t, "<VirtualHost *:80>\n\tServerName a\n\t<Location />\n\t\t\tAllow from 10.1\n\t</Location>\n</VirtualHost>\n")
+	d := first(f, "Allow")
+	if got := strings.Join(d.Values(), "|"); got != "from|10.1" { // parsed before the move
+		t.Fatalf("args = %q", got)
+	}
+	MoveBefore(d, first(f, "ServerName"))
+	d.SetArg(1, "10.2")
+	expect(t, f, "<VirtualHost *:80>\n\tAllow from 10.2\n\tServerName a\n\t<Location />\n\t</Location>\n</VirtualHost>\n")
+}
