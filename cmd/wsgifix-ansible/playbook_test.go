@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -150,6 +151,28 @@ func TestPlaybookFailures(t *testing.T) {
 		// Untouched: same files, no backup, no temp file, no handler marker.
 		if d := difftest.Diff(describeTree(before[h.name]), describeTree(snapshotTree(t, h.dir))); d != "" {
 			t.Errorf("%s failed but its directory changed:\n%s", h.name, d)
+		}
+	}
+}
+
+func TestAnsibleGate(t *testing.T) {
+	missing := errors.New(`exec: "ansible-playbook": executable file not found in $PATH`)
+	for _, tc := range []struct {
+		mode, ci string
+		missing  error
+		want     gateResult
+	}{
+		{"", "", nil, gateRun},
+		{"", "", missing, gateSkip},
+		{"", "false", missing, gateSkip},
+		{"", "true", missing, gateFail},
+		{"1", "", missing, gateFail},
+		{"1", "true", nil, gateRun},
+		{"0", "", nil, gateOff},
+		{"0", "true", missing, gateOff},
+	} {
+		if got := ansibleGate(tc.mode, tc.ci, tc.missing); got != tc.want {
+			t.Errorf("WSGIFIX_ANSIBLE=%q CI=%q missing=%v: got %d, want %d", tc.mode, tc.ci, tc.missing, got, tc.want)
 		}
 	}
 }
