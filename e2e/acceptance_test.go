@@ -187,7 +187,7 @@ func (sb *sandbox) serveAndCheck(t *testing.T, step func(string, func(*testing.T
 	}) || s == nil { // s is nil when -run filtered configtest out
 		return nil
 	}
-	defer s.stop()
+	defer s.stop() // runs on t.Fatal and panics too, and frees the ports for the next case
 	failed := s.runServedChecks(t)
 	if len(failed) > 0 {
 		t.Log(s.httpd.logTail(30))

@@ -112,6 +112,7 @@ type httpd struct {
 	exited   chan struct{}
 	output   string // file with httpd's stdout and stderr (startup messages)
 	errorLog string
+	guard    *exec.Cmd
 }
 
 func startHTTPD(bin string, m mainConfig) (*httpd, error) {
@@ -129,7 +130,39 @@ func startHTTPD(bin string, m mainConfig) (*httpd, error) {
 		return nil, err
 	}
 	go func() { h.cmd.Wait(); close(h.exited) }()
+	if err := h.startGuard(); err != nil {
+		h.stop()
+		return nil, err
+	}
 	return h, nil
+}
+
+// startGuard starts a watcher that stops httpd's process group if this
+// test binary dies without stopping it (a -timeout panic runs no defers or
+// cleanups; Ctrl-C): it blocks reading a pipe only we write to, and the
+// kernel closes our end when we die. It has its own process group, so a
+// Ctrl-C that kills us does not kill it too. (Pdeathsig on httpd did not
+// survive httpd's start-up here.)
+func (h *httpd) startGuard() error {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	pgid := h.cmd.Process.Pid
+	h.guard = exec.Command("/bin/sh", "-c", fmt.Sprintf(
+		"read _; kill -TERM -%d; sleep 1; kill -KILL -%d 2>/dev/null", pgid, pgid))
+	h.guard.Stdin = r
+	h.guard.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := h.guard.Start(); err != nil {
+		w.Close()
+		return err
+	}
+	// w stays open, unreferenced but for this goroutine, until stop
+	// kills the guard; os.Pipe's ends are close-on-exec, so httpd and
+	// its children never hold it.
+	go func() { h.guard.Wait(); w.Close() }()
+	return nil
 }
 
 // waitListening waits, a bounded number of times, until every addr accepts
@@ -180,6 +213,10 @@ func (h *httpd) stop() {
 		fmt.Fprintf(os.Stderr, "e2e: kill httpd process group %d: %v\n", pgid, err)
 	}
 	<-h.exited
+	// Only now: should we die while stopping, the guard finishes the job.
+	if h.guard != nil {
+		h.guard.Process.Kill()
+	}
 }
 
 // bindFailed says whether httpd could not bind its ports.
