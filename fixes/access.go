@@ -35,12 +35,12 @@ func isAuthRequire(d *ast.Directive) bool {
 	if !d.Is("Require") || len(d.Args()) == 0 {
 		return false
 	}
-	p := strings.ToLower(d.Arg(0))
-	if p == "not" {
+	p := d.Arg(0)
+	if strings.EqualFold(p, "not") {
 		return false
 	}
 	for _, h := range hostProviders {
-		if p == h {
+		if strings.EqualFold(p, h) {
 			return false
 		}
 	}
@@ -50,14 +50,19 @@ func isAuthRequire(d *ast.Directive) bool {
 // isAuthConfig reports whether d sets up authentication (AuthType,
 // AuthUserFile, AuthBasicProvider…) or requires a user.
 func isAuthConfig(d *ast.Directive) bool {
-	n := strings.ToLower(d.Name())
-	return isAuthRequire(d) || (strings.HasPrefix(n, "auth") && !strings.HasPrefix(n, "authz") && n != "authmerging")
+	n := d.Name()
+	return isAuthRequire(d) || (hasPrefixFold(n, "auth") && !hasPrefixFold(n, "authz") && !strings.EqualFold(n, "AuthMerging"))
 }
 
 // isGrantAll reports whether d is "Require all granted".
 func isGrantAll(d *ast.Directive) bool {
-	v := d.Values()
-	return d.Is("Require") && len(v) == 2 && strings.EqualFold(v[0], "all") && strings.EqualFold(v[1], "granted")
+	return d.Is("Require") && len(d.Args()) == 2 && strings.EqualFold(d.Arg(0), "all") && strings.EqualFold(d.Arg(1), "granted")
+}
+
+// hasPrefixFold is strings.HasPrefix ignoring ASCII case, without
+// allocating a lower-cased copy.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // --- authz rules --------------------------------------------------------
@@ -169,7 +174,7 @@ func hostKind(spec string) string {
 	switch {
 	case strings.EqualFold(spec, "all"):
 		return "all"
-	case strings.HasPrefix(strings.ToLower(spec), "env="):
+	case hasPrefixFold(spec, "env="):
 		return "env"
 	case strings.Contains(spec, "/"), strings.Contains(spec, ":"):
 		return "ip" // a.b.c.d/nn, a.b.c.d/m.m.m.m, IPv6
@@ -183,7 +188,6 @@ func hostKind(spec string) string {
 // in order of first use ("Require ip 10.1 192.168.2.3"), negated when not
 // is set. env=!VAR inverts its line. hasAll reports "from all".
 func hostList(specs []string, not bool) (lines []authz, hasAll bool) {
-	byKey := map[string]int{}
 	for _, s := range specs {
 		kind := hostKind(s)
 		if kind == "all" {
@@ -197,13 +201,14 @@ func hostList(specs []string, not bool) (lines []authz, hasAll bool) {
 				arg, neg = arg[1:], !neg
 			}
 		}
-		key := fmt.Sprint(neg, kind)
-		if i, ok := byKey[key]; ok {
-			lines[i].args = append(lines[i].args, arg)
-			continue
+		i := 0
+		for i < len(lines) && (lines[i].not != neg || lines[i].provider != kind) {
+			i++
 		}
-		byKey[key] = len(lines)
-		lines = append(lines, authz{not: neg, provider: kind, args: []string{arg}})
+		if i == len(lines) {
+			lines = append(lines, authz{not: neg, provider: kind})
+		}
+		lines[i].args = append(lines[i].args, arg)
 	}
 	return lines, hasAll
 }

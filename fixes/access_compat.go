@@ -251,7 +251,7 @@ func summarize(rule *authz, ctx authzOp) string {
 // authentication, or nil.
 func authAbove(s *ast.Section) *ast.Section {
 	for p := s.Parent(); p != nil && !p.IsRoot(); p = p.Parent() {
-		for _, n := range Scope(p) {
+		for _, n := range levelNodes(p) {
 			if d, ok := n.(*ast.Directive); ok && d.Kind() == ast.Plain && isAuthConfig(d) {
 				return p
 			}

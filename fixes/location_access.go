@@ -80,16 +80,22 @@ After:
     </Directory>`
 
 func runLocationAccess(c *Context) {
+	dirs := newDirectories(c.Files)
 	for _, site := range sites(c.Files) {
-		for _, loc := range locationsIn(site) {
-			plan := planLocation(c.Files, site, loc)
+		locs := locationsIn(site)
+		if len(locs) == 0 {
+			continue
+		}
+		urls := readSiteURLs(c.Files, site)
+		for _, loc := range locs {
+			plan := planLocation(urls, loc)
 			switch {
 			case plan.skip:
 			case plan.problem != "":
 				c.Report(FileOf(loc), loc.Pos(), Warning, false,
 					"%s grants access by URL: left alone, %s", tagText(loc), plan.problem)
 			default:
-				moveGrant(c, site, plan)
+				moveGrant(c, site, dirs, plan)
 			}
 		}
 	}
@@ -99,7 +105,7 @@ func runLocationAccess(c *Context) {
 // level, in order.
 func locationsIn(site *ast.Section) []*ast.Section {
 	var out []*ast.Section
-	for _, n := range Scope(site) {
+	for _, n := range levelNodes(site) {
 		if s, ok := n.(*ast.Section); ok && (s.Is("Location") || s.Is("LocationMatch")) {
 			out = append(out, s)
 		}
@@ -117,17 +123,16 @@ type locationPlan struct {
 	problem    string   // a grant that cannot be moved safely
 }
 
-// planLocation works out which files a Location grant covers in site. It
+// planLocation works out which files a Location grant covers in a site. It
 // edits nothing, so static-alias can ask whether a grant will move.
-func planLocation(files []*ast.File, site, loc *ast.Section) locationPlan {
+func planLocation(urls *siteURLs, loc *ast.Section) locationPlan {
 	p := locationPlan{loc: loc}
 	if notOnFilesystem(loc) {
 		p.skip = true
 		return p
 	}
 	p.grant = locationGrant(loc)
-	mounts := siteMounts(site)
-	if !p.grant.grants || len(mounts) == 0 {
+	if !p.grant.grants || len(urls.mounts) == 0 {
 		p.skip = true
 		return p
 	}
@@ -141,9 +146,8 @@ func planLocation(files []*ast.File, site, loc *ast.Section) locationPlan {
 		return p
 	}
 	var statics []urlSpace
-	web2pyRoot := Web2pyRoot(files, site)
-	for _, m := range siteMappings(site) {
-		root, static := staticMapping(m, web2pyRoot)
+	for _, m := range urls.mappings {
+		root, static := staticMapping(m, urls.web2pyRoot)
 		switch {
 		case static:
 			statics = append(statics, m.space)
@@ -163,7 +167,7 @@ func planLocation(files []*ast.File, site, loc *ast.Section) locationPlan {
 		onlyStatic = onlyStatic || space.within(s)
 	}
 	var hit []wsgiMount
-	for _, m := range mounts {
+	for _, m := range urls.mounts {
 		if m.space.intersects(space) {
 			hit = append(hit, m)
 		}
@@ -186,13 +190,16 @@ func planLocation(files []*ast.File, site, loc *ast.Section) locationPlan {
 
 // staticMapping reports whether mapping m serves web2py static files, and
 // from which web2py root: web2py's AliasMatch, or an Alias into one app's
-// static directory.
-func staticMapping(m urlMapping, root string) (string, bool) {
+// static directory. The root is asked for only then: finding it may mean
+// looking through every daemon definition of the run.
+func staticMapping(m urlMapping, web2pyRoot func() string) (string, bool) {
 	if r := staticAliasRoot(m.d); r != "" {
 		return r, m.known
 	}
-	if m.d.Is("Alias") && root != "" && inStaticDir(m.target, root) {
-		return root, true
+	if m.d.Is("Alias") {
+		if root := web2pyRoot(); root != "" && inStaticDir(m.target, root) {
+			return root, true
+		}
 	}
 	return "", false
 }
@@ -201,7 +208,7 @@ func staticMapping(m urlMapping, root string) (string, bool) {
 // content (SetHandler server-status, ProxyPass…), where URL access control
 // is the only kind there is.
 func notOnFilesystem(loc *ast.Section) bool {
-	for _, n := range Scope(loc) {
+	for _, n := range levelNodes(loc) {
 		d, ok := n.(*ast.Directive)
 		if !ok || d.Kind() != ast.Plain {
 			continue
@@ -209,7 +216,7 @@ func notOnFilesystem(loc *ast.Section) bool {
 		if d.Is("SetHandler") && !strings.EqualFold(d.Arg(0), "none") {
 			return true
 		}
-		if strings.HasPrefix(strings.ToLower(d.Name()), "proxy") {
+		if hasPrefixFold(d.Name(), "proxy") {
 			return true
 		}
 	}
@@ -219,16 +226,17 @@ func notOnFilesystem(loc *ast.Section) bool {
 // moveGrant applies a plan: the grant lines out of the Location, which is
 // removed or dissolved when nothing that needs it is left, and the
 // filesystem blocks where it stood (after it, when it stays).
-func moveGrant(c *Context, site *ast.Section, p locationPlan) {
+func moveGrant(c *Context, site *ast.Section, dirs *directories, p locationPlan) {
 	loc := p.loc
 	file := FileOf(loc)
 	var blocks []ast.Node
 	var moved []string
 	target := func(text, dir string, block func() *ast.Section) {
-		if directoryIn(c.Files, site, dir) != nil {
+		if dirs.has(site, dir) {
 			text += " (already there)"
 		} else {
 			blocks = append(blocks, block())
+			dirs.added(site, dir)
 		}
 		moved = append(moved, text)
 	}
@@ -293,7 +301,7 @@ func hasComments(s *ast.Section) bool {
 // holding only daemon selection, which means the same at vhost level: unless
 // the vhost already sets it there, when the order of the two would matter.
 func dissolvable(site, loc *ast.Section) bool {
-	if args := loc.Open.Values(); !site.Is("VirtualHost") || !loc.Is("Location") || len(args) != 1 || args[0] != "/" {
+	if !site.Is("VirtualHost") || !loc.Is("Location") || len(loc.Args()) != 1 || loc.Open.Arg(0) != "/" {
 		return false
 	}
 	for _, m := range loc.Body {
@@ -301,7 +309,7 @@ func dissolvable(site, loc *ast.Section) bool {
 		case *ast.Section:
 			return false
 		case *ast.Directive:
-			if !m.IsAny("WSGIProcessGroup", "WSGIApplicationGroup") || len(DirectivesIn(site, m.Name())) > 0 {
+			if !m.IsAny("WSGIProcessGroup", "WSGIApplicationGroup") || len(directivesAt(site, m.Name())) > 0 {
 				return false
 			}
 		}

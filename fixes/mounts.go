@@ -4,6 +4,7 @@ import (
 	"path"
 	"regexp/syntax"
 	"strings"
+	"sync"
 
 	"github.com/wsgifix/wsgifix/ast"
 )
@@ -46,6 +47,25 @@ func prefixSpace(prefix string) urlSpace {
 // be told: an unparsable or unanchored regex (one that may match anywhere in
 // the path) other than the trivial "match everything" ones.
 func regexSpace(expr string) (urlSpace, bool) {
+	if v, ok := regexSpaces.Load(expr); ok {
+		r := v.(regexSpaceResult)
+		return r.space, r.ok
+	}
+	space, ok := readRegexSpace(expr)
+	regexSpaces.Store(expr, regexSpaceResult{space, ok})
+	return space, ok
+}
+
+// regexSpaces caches regexSpace: a server repeats the same few patterns in
+// every vhost, and passes may run on several files at once.
+var regexSpaces sync.Map
+
+type regexSpaceResult struct {
+	space urlSpace
+	ok    bool
+}
+
+func readRegexSpace(expr string) (urlSpace, bool) {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return urlSpace{}, false
@@ -317,13 +337,36 @@ type urlMapping struct {
 // siteMounts returns the WSGIScriptAlias mounts at site's level.
 func siteMounts(site *ast.Section) []wsgiMount {
 	var out []wsgiMount
-	for _, d := range DirectivesIn(site, "WSGIScriptAlias") {
+	for _, d := range directivesAt(site, "WSGIScriptAlias") {
 		if len(d.Args()) < 2 {
 			continue
 		}
 		out = append(out, wsgiMount{d: d, url: d.Arg(0), space: prefixSpace(d.Arg(0)), target: d.Arg(1)})
 	}
 	return out
+}
+
+// siteURLs is how one site maps URLs: its WSGI mounts and other mappings,
+// read once, and its web2py root, looked up only when asked for.
+type siteURLs struct {
+	files    []*ast.File
+	site     *ast.Section
+	mounts   []wsgiMount
+	mappings []urlMapping
+	root     string
+	rootDone bool
+}
+
+func readSiteURLs(files []*ast.File, site *ast.Section) *siteURLs {
+	return &siteURLs{files: files, site: site, mounts: siteMounts(site), mappings: siteMappings(site)}
+}
+
+// web2pyRoot is Web2pyRoot for the site, computed once.
+func (u *siteURLs) web2pyRoot() string {
+	if !u.rootDone {
+		u.root, u.rootDone = Web2pyRoot(u.files, u.site), true
+	}
+	return u.root
 }
 
 // mappingDirectives map URLs away from the WSGI mount.
@@ -336,14 +379,14 @@ var mappingDirectives = []string{
 // WSGIScriptAlias mounts.
 func siteMappings(site *ast.Section) []urlMapping {
 	var out []urlMapping
-	for _, n := range Scope(site) {
+	for _, n := range levelNodes(site) {
 		d, ok := n.(*ast.Directive)
 		if !ok || d.Kind() != ast.Plain || !d.IsAny(mappingDirectives...) || len(d.Args()) < 1 {
 			continue
 		}
 		m := urlMapping{d: d}
 		pattern := d.Arg(0)
-		if strings.HasSuffix(strings.ToLower(d.Name()), "match") {
+		if n := d.Name(); len(n) > 5 && strings.EqualFold(n[len(n)-5:], "match") {
 			m.space, m.known = regexSpace(pattern)
 		} else {
 			m.space, m.known = prefixSpace(pattern), true
@@ -356,6 +399,58 @@ func siteMappings(site *ast.Section) []urlMapping {
 	return out
 }
 
+// levelNodes is Scope without the copy when s holds no conditional section,
+// which is the common case: the passes call it for every vhost of a run,
+// and only read the result.
+func levelNodes(s *ast.Section) []ast.Node {
+	for _, n := range s.Body {
+		if sub, ok := n.(*ast.Section); ok && ast.IsConditional(sub.Name()) {
+			return Scope(s)
+		}
+	}
+	return s.Body
+}
+
+// directivesAt is DirectivesIn over levelNodes.
+func directivesAt(s *ast.Section, name string) []*ast.Directive {
+	var out []*ast.Directive
+	for _, n := range levelNodes(s) {
+		if d, ok := n.(*ast.Directive); ok && d.Kind() == ast.Plain && d.Is(name) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// sectionsAt is SectionsIn over levelNodes.
+func sectionsAt(s *ast.Section, name string) []*ast.Section {
+	var out []*ast.Section
+	for _, n := range levelNodes(s) {
+		if sub, ok := n.(*ast.Section); ok && sub.Is(name) {
+			out = append(out, sub)
+		}
+	}
+	return out
+}
+
+// anyDirective reports whether a plain directive named one of names exists
+// anywhere in files; it stops looking at the first.
+func anyDirective(files []*ast.File, names ...string) bool {
+	found := false
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if d, ok := n.(*ast.Directive); ok && d.Kind() == ast.Plain && d.IsAny(names...) {
+				found = true
+			}
+			return !found
+		})
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
 // Sites returns every place URL mappings live: each VirtualHost, then each
 // file's server-level scope.
 func sites(files []*ast.File) []*ast.Section {
@@ -366,21 +461,46 @@ func sites(files []*ast.File) []*ast.Section {
 	return out
 }
 
-// directoryIn returns the <Directory> section for dir (compared without
-// trailing slash) at site's level or at server level in any file, or nil.
-func directoryIn(files []*ast.File, site *ast.Section, dir string) *ast.Section {
-	scopes := []*ast.Section{site}
+// directories answers "is there a <Directory> for this path" for a site:
+// at the site's level or at server level in any file. Server-level paths
+// are indexed once per pass, so a run over thousands of vhosts does not
+// rescan every file for each of them.
+type directories struct {
+	server map[string]bool
+}
+
+func newDirectories(files []*ast.File) *directories {
+	d := &directories{server: map[string]bool{}}
 	for _, f := range files {
-		if f.Root != site {
-			scopes = append(scopes, f.Root)
-		}
-	}
-	for _, sc := range scopes {
-		for _, s := range SectionsIn(sc, "Directory") {
-			if args := s.Open.Values(); len(args) == 1 && CleanDir(args[0]) == CleanDir(dir) {
-				return s
+		for _, s := range sectionsAt(f.Root, "Directory") {
+			if len(s.Args()) == 1 {
+				d.server[CleanDir(s.Open.Arg(0))] = true
 			}
 		}
 	}
-	return nil
+	return d
+}
+
+// has reports whether a <Directory dir> applies in site.
+func (d *directories) has(site *ast.Section, dir string) bool {
+	dir = CleanDir(dir)
+	if d.server[dir] {
+		return true
+	}
+	if site.IsRoot() {
+		return false
+	}
+	for _, s := range sectionsAt(site, "Directory") {
+		if len(s.Args()) == 1 && CleanDir(s.Open.Arg(0)) == dir {
+			return true
+		}
+	}
+	return false
+}
+
+// added records a <Directory dir> written into site.
+func (d *directories) added(site *ast.Section, dir string) {
+	if site.IsRoot() {
+		d.server[CleanDir(dir)] = true
+	}
 }

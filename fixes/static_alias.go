@@ -55,12 +55,13 @@ After:
     WSGIScriptAlias / /home/web2py/wsgihandler.py`
 
 func runStaticAlias(c *Context) {
-	if len(AllDirectives(c.Files, "Alias")) == 0 && len(AllDirectives(c.Files, "AliasMatch")) == 0 {
+	if !anyDirective(c.Files, "Alias", "AliasMatch") {
 		return
 	}
+	dirs := newDirectories(c.Files)
 	for _, site := range sites(c.Files) {
 		made := fixShadowingAliases(c, site)
-		grantStaticFiles(c, site, made)
+		grantStaticFiles(c, site, dirs, made)
 	}
 }
 
@@ -70,6 +71,10 @@ func runStaticAlias(c *Context) {
 // replaced, for findings about them.
 func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.Pos {
 	made := map[*ast.Directive]ast.Pos{}
+	aliases := directivesAt(site, "Alias")
+	if len(aliases) == 0 {
+		return made
+	}
 	mounts := siteMounts(site)
 	root := Web2pyRoot(c.Files, site)
 	var tree []string // directories whose files only the application may serve
@@ -84,10 +89,10 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 		}
 	}
 	hasStaticAlias := false
-	for _, d := range DirectivesIn(site, "AliasMatch") {
+	for _, d := range directivesAt(site, "AliasMatch") {
 		hasStaticAlias = hasStaticAlias || staticAliasRoot(d) != ""
 	}
-	for _, a := range DirectivesIn(site, "Alias") {
+	for _, a := range aliases {
 		if len(a.Args()) != 2 {
 			continue
 		}
@@ -134,17 +139,18 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 // grantStaticFiles adds <Directory "ROOT/applications/*/static"> granted
 // after each web2py static AliasMatch of site that has none, unless a
 // Location grant that location-access will move provides it.
-func grantStaticFiles(c *Context, site *ast.Section, made map[*ast.Directive]ast.Pos) {
-	for _, d := range DirectivesIn(site, "AliasMatch") {
+func grantStaticFiles(c *Context, site *ast.Section, dirs *directories, made map[*ast.Directive]ast.Pos) {
+	for _, d := range directivesAt(site, "AliasMatch") {
 		root := staticAliasRoot(d)
 		if root == "" {
 			continue
 		}
 		dir := staticDir(root)
-		if directoryIn(c.Files, site, dir) != nil || locationWillGrant(c.Files, site, dir) {
+		if dirs.has(site, dir) || locationWillGrant(c.Files, site, dir) {
 			continue
 		}
 		ast.InsertAfter(d, newGrantedDirectory(dir, c.Opts))
+		dirs.added(site, dir)
 		pos, ok := made[d]
 		if !ok {
 			pos = d.Pos()
@@ -158,8 +164,13 @@ func grantStaticFiles(c *Context, site *ast.Section, made map[*ast.Directive]ast
 // locationWillGrant reports whether location-access will write a grant for
 // static directory dir from a Location of site.
 func locationWillGrant(files []*ast.File, site *ast.Section, dir string) bool {
-	for _, loc := range locationsIn(site) {
-		p := planLocation(files, site, loc)
+	locs := locationsIn(site)
+	if len(locs) == 0 {
+		return false
+	}
+	urls := readSiteURLs(files, site)
+	for _, loc := range locs {
+		p := planLocation(urls, loc)
 		if !p.skip && p.problem == "" && contains(p.staticDirs, dir) {
 			return true
 		}
