@@ -1,6 +1,7 @@
 package fixes
 
 import (
+	"fmt"
 	"path"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -23,8 +24,11 @@ application is never reached, and httpd serves every file under
 applications/ instead, controllers, models and databases included.
 
 This pass removes an Alias that shadows a WSGIScriptAlias mount: one whose
-URL covers the whole mount, or a sub-URL whose target lies in the web2py
-tree (the script's directory or the root named by the daemon's home=).
+URL covers the whole mount, or a sub-URL that serves the application's
+files: the script's directory or the web2py root (named by an Alias of
+ROOT/applications/, the script's path or the daemon's home=, in any file of
+the run) or a directory above them, or anything under ROOT/applications/
+but the apps' static directories.
 When the Alias pointed at ROOT/applications/ and the mount is "/", it
 becomes web2py's own static alias, in its place and under its comments:
 
@@ -37,9 +41,10 @@ will be moved onto <Directory "ROOT/applications/*/static"> by
 location-access, this pass adds that <Directory> itself, granted in the
 --apache syntax, so there is exactly one.
 
-An Alias of a sub-URL that serves other files (Alias /media/ /srv/media/)
-is fine and left alone. An Alias into the web2py tree that does not touch
-a mount is reported and left alone.
+An Alias of a sub-URL that serves other files (Alias /media/ /srv/media/,
+an app's static directory, a Flask app's static/) is fine and left alone.
+An Alias serving the application's files that does not touch a mount is
+reported as an error and left alone.
 
 Before:
     ### alias the location of applications (for static files)
@@ -77,7 +82,11 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 	}
 	mounts := siteMounts(site)
 	root := Web2pyRoot(c.Files, site)
-	var tree []string // directories whose files only the application may serve
+	// The application's own directories: an Alias of one of them (or of a
+	// directory above) serves its source. Below them only web2py's
+	// applications/ is known to hold source and databases; other
+	// subdirectories (a Flask app's static/) may well be meant for serving.
+	var tree []string
 	if root != "" {
 		tree = append(tree, root)
 	}
@@ -98,9 +107,9 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 		}
 		url, target := a.Arg(0), a.Arg(1)
 		space := prefixSpace(url)
-		exposes := false
+		exposes := root != "" && isWithin(target, root+"/applications") && !inStaticDir(target, root)
 		for _, dir := range tree {
-			exposes = exposes || ((isWithin(target, dir) || isWithin(dir, target)) && !inStaticDir(target, root))
+			exposes = exposes || isWithin(dir, target)
 		}
 		var shadowed *wsgiMount
 		for i, m := range mounts {
@@ -111,6 +120,13 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 		}
 		text := directiveText(a)
 		file := FileOf(a)
+		var what string // what it shadows
+		if shadowed != nil {
+			what = fmt.Sprintf("the WSGI mount %q", shadowed.url)
+			if !shadowed.space.within(space) {
+				what = fmt.Sprintf("%q of the WSGI mount %q", url, shadowed.url)
+			}
+		}
 		switch {
 		case shadowed != nil && !hasStaticAlias && root != "" && len(shadowed.space.segs) == 0 &&
 			CleanDir(target) == root+"/applications":
@@ -119,15 +135,15 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 			made[am] = a.Pos()
 			hasStaticAlias = true
 			c.Report(file, a.Pos(), Error, true,
-				"%q shadows the WSGI mount %q and serves application source and databases: replaced by web2py's static AliasMatch",
-				text, shadowed.url)
+				"%q shadows %s and serves application source and databases: replaced by web2py's static AliasMatch",
+				text, what)
 		case shadowed != nil:
 			ast.Remove(a)
 			sev, why := Warning, "the application is never reached"
 			if exposes {
 				sev, why = Error, "it serves the web2py tree, source and databases included"
 			}
-			c.Report(file, a.Pos(), sev, true, "%q shadows the WSGI mount %q (%s): removed", text, shadowed.url, why)
+			c.Report(file, a.Pos(), sev, true, "%q shadows %s (%s): removed", text, what, why)
 		case exposes:
 			c.Report(file, a.Pos(), Error, false,
 				"%q serves files of the web2py tree, source and databases included: left alone, no WSGI mount it shadows", text)
