@@ -167,7 +167,7 @@ func migrateAccess(c *Context, s *ast.Section) {
 	}
 	c.Report(file, first.Pos(), Warning, true,
 		"2.2 access control %q needs mod_access_compat (without it httpd says %q): rewritten as %q",
-		directiveText(first), fmt.Sprintf(compatMissing, first.Name()), summarize(rule, requireAny))
+		directiveText(first), fmt.Sprintf(compatMissing, first.Name()), summarizeAuthz(rule, requireAny))
 }
 
 // compatRewrite returns the rule that replaces a compat block (nil: none,
@@ -221,10 +221,10 @@ func renderAuthz(rule authz, ctx authzOp) []ast.Node {
 	return []ast.Node{ast.NewSection(name, nil, body...)}
 }
 
-// summarize prints a rule on one line for a message, in the context of a
+// summarizeAuthz prints a rule on one line for a message, in the context of a
 // section's top level (an implicit RequireAny): "Require ip 10.1; <RequireAll>
 // Require all granted; Require not ip 10.1.0.99 </RequireAll>".
-func summarize(rule *authz, ctx authzOp) string {
+func summarizeAuthz(rule *authz, ctx authzOp) string {
 	switch {
 	case rule == nil:
 		return "the authentication rules alone"
@@ -235,7 +235,7 @@ func summarize(rule *authz, ctx authzOp) string {
 	}
 	parts := make([]string, len(rule.kids))
 	for i := range rule.kids {
-		parts[i] = summarize(&rule.kids[i], rule.op)
+		parts[i] = summarizeAuthz(&rule.kids[i], rule.op)
 	}
 	if rule.op == ctx {
 		return strings.Join(parts, "; ")

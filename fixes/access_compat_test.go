@@ -57,7 +57,7 @@ func TestAccessCompatLeavesNoCompat(t *testing.T) {
 		findings := Run(in.files, in.opts, []*Pass{StaticAlias, LocationAccess, AccessCompat})
 		for _, f := range in.files {
 			ast.Directives(f, func(d *ast.Directive) {
-				if isCompat(d) && !compatReported(findings, d) && !guarded(d) {
+				if isCompat(d) && !compatReported(findings, d) && !guardedFor22(d) {
 					t.Errorf("%s: %s:%v: %q left unreported", in.name, f.Name, d.Pos(), directiveText(d))
 				}
 				if d.Is("Require") && strings.EqualFold(d.Arg(0), "not") && !negationAllowed(d) {
@@ -96,8 +96,8 @@ func negationAllowed(d *ast.Directive) bool {
 	return false
 }
 
-// guarded reports whether d sits in a conditional that keeps it from 2.4.
-func guarded(d *ast.Directive) bool {
+// guardedFor22 reports whether d sits in a conditional that keeps it from 2.4.
+func guardedFor22(d *ast.Directive) bool {
 	for p := d.Parent(); p != nil && !p.IsRoot(); p = p.Parent() {
 		if ast.IsConditional(p.Name()) && guardsCompat(p) {
 			return true

@@ -49,7 +49,7 @@ func compatBody(t *testing.T, lines ...string) compatRules {
 func TestHostRule(t *testing.T) {
 	for _, tc := range []struct {
 		lines []string
-		want  string // summarize() of the rule
+		want  string // summarizeAuthz() of the rule
 	}{
 		{[]string{"Order deny,allow", "Deny from all"}, "Require all denied"},
 		{[]string{"Order allow,deny", "Allow from all"}, "Require all granted"},
@@ -72,7 +72,7 @@ func TestHostRule(t *testing.T) {
 			t.Errorf("%q: %s", tc.lines, problem)
 			continue
 		}
-		if got := summarize(&rule, requireAny); got != tc.want {
+		if got := summarizeAuthz(&rule, requireAny); got != tc.want {
 			t.Errorf("%q\n got %s\nwant %s", tc.lines, got, tc.want)
 		}
 	}

@@ -3,6 +3,7 @@ package fixes
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -81,7 +82,7 @@ After:
 
 func runLocationAccess(c *Context) {
 	dirs := newDirectories(c.Files)
-	for _, site := range sites(c.Files) {
+	for _, site := range accessSites(c.Files) {
 		locs := locationsIn(site)
 		if len(locs) == 0 {
 			continue
@@ -151,7 +152,7 @@ func planLocation(urls *siteURLs, loc *ast.Section) locationPlan {
 		switch {
 		case static:
 			statics = append(statics, m.space)
-			if m.space.intersects(space) && !contains(p.staticDirs, staticDir(root)) {
+			if m.space.intersects(space) && !slices.Contains(p.staticDirs, staticDir(root)) {
 				p.staticDirs = append(p.staticDirs, staticDir(root))
 			}
 		case m.d.IsAny("ProxyPass", "ProxyPassMatch") && m.known && space.within(m.space):
@@ -251,10 +252,10 @@ func moveGrant(c *Context, site *ast.Section, dirs *directories, p locationPlan)
 			return newScriptDirectory(dir, script, c.Opts)
 		})
 	}
+	tag := tagText(loc)
 	c.Report(file, loc.Pos(), Warning, true,
 		"%s grants access by URL, which other URLs reaching the same files bypass: moved to %s",
-		tagText(loc), strings.Join(moved, " and "))
-	tag := tagText(loc)
+		tag, strings.Join(moved, " and "))
 	for _, d := range p.grant.lines {
 		ast.Remove(d)
 	}
@@ -334,13 +335,4 @@ func directiveText(d *ast.Directive) string {
 		parts = append(parts, a.Raw)
 	}
 	return strings.Join(parts, " ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

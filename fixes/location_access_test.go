@@ -12,7 +12,7 @@ import (
 func TestNoLocationGrantLeftUnreported(t *testing.T) {
 	for _, in := range loadGoldenInputs(t, "static-alias", "location-access") {
 		findings := Run(in.files, in.opts, []*Pass{StaticAlias, LocationAccess})
-		for _, site := range sites(in.files) {
+		for _, site := range accessSites(in.files) {
 			if len(siteMounts(site)) == 0 {
 				continue
 			}
@@ -20,7 +20,7 @@ func TestNoLocationGrantLeftUnreported(t *testing.T) {
 				if notOnFilesystem(loc) || !locationGrant(loc).grants {
 					continue
 				}
-				if !reportedAt(findings, loc) && !proxied(site, loc) {
+				if !reportedAt(findings, loc) && !proxiedLocation(site, loc) {
 					t.Errorf("%s: %s still grants by URL, unreported", in.name, tagText(loc))
 				}
 			}
@@ -28,8 +28,8 @@ func TestNoLocationGrantLeftUnreported(t *testing.T) {
 	}
 }
 
-// proxied reports whether a ProxyPass of site covers loc's URLs.
-func proxied(site, loc *ast.Section) bool {
+// proxiedLocation reports whether a ProxyPass of site covers loc's URLs.
+func proxiedLocation(site, loc *ast.Section) bool {
 	space, ok := locationSpace(loc)
 	for _, m := range siteMappings(site) {
 		if ok && m.known && m.d.IsAny("ProxyPass", "ProxyPassMatch") && space.within(m.space) {

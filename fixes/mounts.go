@@ -125,7 +125,8 @@ func matchesEveryPath(expr string) bool {
 	return matchesEmpty(expr) || (strings.HasPrefix(expr, "/") && matchesEmpty(expr[1:]))
 }
 
-func mustParse(expr string) *syntax.Regexp {
+// parseRegexOrNoMatch parses expr, or returns a regex that matches nothing.
+func parseRegexOrNoMatch(expr string) *syntax.Regexp {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return &syntax.Regexp{Op: syntax.OpNoMatch}
@@ -136,7 +137,7 @@ func mustParse(expr string) *syntax.Regexp {
 // matchesEmpty reports whether expr matches the empty string, and so
 // (unanchored) every path.
 func matchesEmpty(expr string) bool {
-	prog, err := syntax.Compile(mustParse(expr))
+	prog, err := syntax.Compile(parseRegexOrNoMatch(expr))
 	if err != nil {
 		return false
 	}
@@ -451,9 +452,9 @@ func anyDirective(files []*ast.File, names ...string) bool {
 	return false
 }
 
-// Sites returns every place URL mappings live: each VirtualHost, then each
+// accessSites returns every place URL mappings live: each VirtualHost, then each
 // file's server-level scope.
-func sites(files []*ast.File) []*ast.Section {
+func accessSites(files []*ast.File) []*ast.Section {
 	out := VirtualHosts(files)
 	for _, f := range files {
 		out = append(out, f.Root)

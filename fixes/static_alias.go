@@ -3,6 +3,7 @@ package fixes
 import (
 	"fmt"
 	"path"
+	"slices"
 
 	"github.com/wsgifix/wsgifix/ast"
 )
@@ -64,7 +65,7 @@ func runStaticAlias(c *Context) {
 		return
 	}
 	dirs := newDirectories(c.Files)
-	for _, site := range sites(c.Files) {
+	for _, site := range accessSites(c.Files) {
 		made := fixShadowingAliases(c, site)
 		grantStaticFiles(c, site, dirs, made)
 	}
@@ -187,7 +188,7 @@ func locationWillGrant(files []*ast.File, site *ast.Section, dir string) bool {
 	urls := readSiteURLs(files, site)
 	for _, loc := range locs {
 		p := planLocation(urls, loc)
-		if !p.skip && p.problem == "" && contains(p.staticDirs, dir) {
+		if !p.skip && p.problem == "" && slices.Contains(p.staticDirs, dir) {
 			return true
 		}
 	}

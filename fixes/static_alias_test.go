@@ -12,7 +12,7 @@ import (
 func TestStaticGrantExactlyOnce(t *testing.T) {
 	for _, in := range loadGoldenInputs(t, "static-alias", "location-access") {
 		Run(in.files, in.opts, []*Pass{StaticAlias, LocationAccess})
-		for _, site := range sites(in.files) {
+		for _, site := range accessSites(in.files) {
 			for _, d := range DirectivesIn(site, "AliasMatch") {
 				root := staticAliasRoot(d)
 				if root == "" {
@@ -57,7 +57,7 @@ func tagOrRoot(s *ast.Section) string {
 func TestNoShadowingAliasLeft(t *testing.T) {
 	for _, in := range loadGoldenInputs(t, "static-alias", "location-access") {
 		findings := Run(in.files, in.opts, []*Pass{StaticAlias})
-		for _, site := range sites(in.files) {
+		for _, site := range accessSites(in.files) {
 			for _, a := range DirectivesIn(site, "Alias") {
 				for _, m := range siteMounts(site) {
 					if m.space.within(prefixSpace(a.Arg(0))) && !reportedAt(findings, a) {
