@@ -3,9 +3,10 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -247,14 +248,7 @@ func (sb *sandbox) secondRun(t *testing.T, wsgifix *wsgifixTool) {
 	}
 }
 
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
 
 // logTree logs every file of dir, for a failing case's log.
 func logTree(t *testing.T, what, dir string) {
