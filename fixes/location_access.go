@@ -35,6 +35,11 @@ map to, where the Location block stood:
   - URLs served by the WSGI script: <Directory "ROOT"> denied, with
     <Files "wsgihandler.py"> (the script's file name) granted.
 
+A grant on part of the application's URLs ("/admin") becomes a grant of
+the script file, which serves all of them: the filesystem has no finer
+unit, and the application checks its own URLs (web2py refuses admin over
+plain HTTP but from localhost).
+
 A grant is Order/Allow/Deny that lets everyone in ("Order Allow,Deny" +
 "Allow from all"), with or without "Satisfy Any", or "Require all granted".
 Restrictions stay in the Location, where they still apply on top of the

@@ -30,6 +30,7 @@ files: the script's directory or the web2py root (named by an Alias of
 ROOT/applications/, the script's path or the daemon's home=, in any file of
 the run) or a directory above them, or anything under ROOT/applications/
 but the apps' static directories.
+
 When the Alias pointed at ROOT/applications/ and the mount is "/", it
 becomes web2py's own static alias, in its place and under its comments:
 
