@@ -2,7 +2,6 @@
 # need first, so it works on a fresh Debian machine as root.
 
 GO ?= go
-export CI_FLAGS := -count=1 -timeout 40m
 
 .PHONY: all build test deps vet unit fuzz bench ansible-module clean
 
@@ -28,8 +27,7 @@ vet:
 # (WSGIFIX_E2E=1) and the Ansible playbook tests; then each fuzz target for
 # a short bounded time.
 test: deps vet
-	WSGIFIX_E2E=1 WSGIFIX_ANSIBLE=1 $(GO) test $(CI_FLAGS) ./...
-	$(MAKE) fuzz
+	./scripts/test.sh
 
 FUZZTIME ?= 10s
 fuzz:

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: unit and golden tests, the CLI scripts, the Ansible
+# playbook tests (WSGIFIX_ANSIBLE=1), the acceptance suite against real
+# httpd + mod_wsgi (WSGIFIX_E2E=1), then each fuzz target briefly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flags=(-count=1 -timeout 40m)
+
+WSGIFIX_ANSIBLE=1 go test "${flags[@]}" $(go list ./... | grep -v '/e2e$')
+
+# The acceptance suite runs verbose so the log shows one "e2e <case>: ok"
+# line per case; the full output is kept and shown when it fails.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if WSGIFIX_E2E=1 go test "${flags[@]}" -v ./e2e >"$log" 2>&1; then
+	grep -E '^(e2e |ok|PASS)' "$log"
+else
+	cat "$log"
+	exit 1
+fi
+
+for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' $(git ls-files '*_test.go') | sed 's/^func //' | sort -u); do
+	pkg=$(dirname "$(grep -l "^func $target(" $(git ls-files '*_test.go') | head -1)")
+	go test -run '^$' -fuzz "^$target\$" -fuzztime "${FUZZTIME:-10s}" "./$pkg"
+done
