@@ -115,7 +115,9 @@ type httpd struct {
 	guard    *exec.Cmd
 }
 
-func startHTTPD(bin string, m mainConfig) (*httpd, error) {
+// startHTTPD starts httpd on m; if the test binary dies before stopping
+// it, the guard stops it and removes litter, the sandbox of the case.
+func startHTTPD(bin string, m mainConfig, litter string) (*httpd, error) {
 	h := &httpd{exited: make(chan struct{}), errorLog: m.errorLog(), output: filepath.Join(m.dir, "logs", "httpd.out")}
 	out, err := os.Create(h.output)
 	if err != nil {
@@ -130,20 +132,23 @@ func startHTTPD(bin string, m mainConfig) (*httpd, error) {
 		return nil, err
 	}
 	go func() { h.cmd.Wait(); close(h.exited) }()
-	if err := h.startGuard(); err != nil {
+	if err := h.startGuard(litter); err != nil {
 		h.stop()
 		return nil, err
 	}
 	return h, nil
 }
 
-// startGuard starts a watcher that stops httpd's process group if this
-// test binary dies without stopping it (a -timeout panic runs no defers or
-// cleanups; Ctrl-C): it blocks reading a pipe only we write to, and the
-// kernel closes our end when we die. It has its own process group, so a
-// Ctrl-C that kills us does not kill it too. (Pdeathsig on httpd did not
-// survive httpd's start-up here.)
-func (h *httpd) startGuard() error {
+// startGuard starts a watcher that stops httpd's process group and
+// removes litter if this test binary dies without stopping httpd (a
+// -timeout panic runs no defers or cleanups; Ctrl-C): it blocks reading a
+// pipe only we write to, and the kernel closes our end when we die. It has
+// its own process group, so a Ctrl-C that kills us does not kill it too.
+// (Pdeathsig on httpd did not survive httpd's start-up here.)
+func (h *httpd) startGuard(litter string) error {
+	if !filepath.IsAbs(litter) || strings.ContainsAny(litter, "'\n") {
+		return fmt.Errorf("guard: will not remove %q", litter)
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return err
@@ -151,7 +156,7 @@ func (h *httpd) startGuard() error {
 	defer r.Close()
 	pgid := h.cmd.Process.Pid
 	h.guard = exec.Command("/bin/sh", "-c", fmt.Sprintf(
-		"read _; kill -TERM -%d; sleep 1; kill -KILL -%d 2>/dev/null", pgid, pgid))
+		"read _; kill -TERM -%d; sleep 1; kill -KILL -%d 2>/dev/null; rm -rf '%s'", pgid, pgid, litter))
 	h.guard.Stdin = r
 	h.guard.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := h.guard.Start(); err != nil {

@@ -171,7 +171,7 @@ func (sb *sandbox) serve(t *testing.T, label, src string, accessCompat bool) (*s
 		if out, ok := configtest(sb.bin, m.path()); !ok {
 			return nil, fmt.Errorf("apache2 -t fails:\n%s", strings.ReplaceAll(out, sb.confDirPrefix(label), ""))
 		}
-		h, err := startHTTPD(sb.bin, m)
+		h, err := startHTTPD(sb.bin, m, sb.dir)
 		if err != nil {
 			return nil, err
 		}
