@@ -3,6 +3,7 @@ package rewrite
 import (
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
@@ -34,6 +35,9 @@ const (
 	// goDiffMaxLines bounds the lines (both sides) of a region handed to
 	// go-diff; Myers is O((N+M)·D), so this bounds its cost.
 	goDiffMaxLines = 4000
+	// goDiffMinAnchored: regions up to this many lines go straight to
+	// go-diff, whose Myers alignment reads best on small changes.
+	goDiffMinAnchored = 16
 	// anchorMaxDepth bounds how often a region is re-split on anchors.
 	anchorMaxDepth = 8
 )
@@ -43,6 +47,9 @@ type aligner struct {
 	a, b     []string // lines, each with its line ending
 	ida, idb []int32  // interned line ids: equal lines, equal ids
 	ops      []op
+
+	countA, countB, where []int32 // anchors' scratch, indexed by id
+
 }
 
 // alignLines returns the edit script turning a into b.
@@ -107,10 +114,15 @@ func (al *aligner) middle(a0, a1, b0, b1, depth int) {
 	case m == 0:
 		al.emit(opDelete, n)
 		return
-	case n+m <= goDiffMaxLines:
+	case n == 1 || m == 1:
+		al.single(a0, a1, b0, b1)
+		return
+	case n+m <= goDiffMinAnchored:
 		al.goDiff(a0, a1, b0, b1)
 		return
 	}
+	// Anchoring is linear and cheaper than go-diff, so larger regions are
+	// split first and go-diff gets only what has no anchors.
 	if depth < anchorMaxDepth {
 		if anchors := al.anchors(a0, a1, b0, b1); len(anchors) > 0 {
 			i, j := a0, b0
@@ -123,41 +135,78 @@ func (al *aligner) middle(a0, a1, b0, b1, depth int) {
 			return
 		}
 	}
+	if n+m <= goDiffMaxLines {
+		al.goDiff(a0, a1, b0, b1)
+		return
+	}
 	// Too large and nothing to anchor on: one plain replacement.
 	al.emit(opDelete, n)
 	al.emit(opInsert, m)
+}
+
+// single aligns a region where one side is a single line: the best
+// alignment keeps that line if the other side has it.
+func (al *aligner) single(a0, a1, b0, b1 int) {
+	if a1-a0 == 1 {
+		for j := b0; j < b1; j++ {
+			if al.idb[j] == al.ida[a0] {
+				al.emit(opInsert, j-b0)
+				al.emit(opEqual, 1)
+				al.emit(opInsert, b1-j-1)
+				return
+			}
+		}
+	} else {
+		for i := a0; i < a1; i++ {
+			if al.ida[i] == al.idb[b0] {
+				al.emit(opDelete, i-a0)
+				al.emit(opEqual, 1)
+				al.emit(opDelete, a1-i-1)
+				return
+			}
+		}
+	}
+	al.emit(opDelete, a1-a0)
+	al.emit(opInsert, b1-b0)
 }
 
 type anchor struct{ i, j int }
 
 // anchors returns lines that occur exactly once in each side of the region,
 // the longest run of them in the same order on both sides (patience diff).
+// Counting uses per-id scratch slices, reset afterwards, so a call costs
+// O(region) and allocates only its result.
 func (al *aligner) anchors(a0, a1, b0, b1 int) []anchor {
-	type seen struct {
-		na, nb int32
-		i, j   int
-	}
-	count := make(map[int32]*seen)
-	for i := a0; i < a1; i++ {
-		s := count[al.ida[i]]
-		if s == nil {
-			s = &seen{}
-			count[al.ida[i]] = s
+	if al.countA == nil {
+		n := 0
+		for _, id := range al.ida {
+			n = max(n, int(id)+1)
 		}
-		s.na++
-		s.i = i
+		for _, id := range al.idb {
+			n = max(n, int(id)+1)
+		}
+		al.countA, al.countB, al.where = make([]int32, n), make([]int32, n), make([]int32, n)
+	}
+	for i := a0; i < a1; i++ {
+		id := al.ida[i]
+		al.countA[id]++
+		al.where[id] = int32(i)
 	}
 	for j := b0; j < b1; j++ {
-		if s := count[al.idb[j]]; s != nil {
-			s.nb++
-			s.j = j
-		}
+		al.countB[al.idb[j]]++
 	}
 	var pairs []anchor
-	for _, s := range count {
-		if s.na == 1 && s.nb == 1 {
-			pairs = append(pairs, anchor{s.i, s.j})
+	for j := b0; j < b1; j++ {
+		id := al.idb[j]
+		if al.countA[id] == 1 && al.countB[id] == 1 {
+			pairs = append(pairs, anchor{int(al.where[id]), j})
 		}
+	}
+	for i := a0; i < a1; i++ {
+		al.countA[al.ida[i]] = 0
+	}
+	for j := b0; j < b1; j++ {
+		al.countB[al.idb[j]] = 0
 	}
 	sort.Slice(pairs, func(x, y int) bool { return pairs[x].i < pairs[y].i })
 	return longestIncreasing(pairs)
@@ -190,16 +239,32 @@ func longestIncreasing(pairs []anchor) []anchor {
 	return out
 }
 
-// goDiff aligns a small region with go-diff's line mode.
+// goDiff aligns a small region with go-diff's line mode. Lines are
+// already interned, so instead of DiffLinesToChars (a fresh map per call,
+// which dominated on configs with thousands of small edits) each distinct
+// line of the region becomes one small rune, numbered from 1 so it is
+// always valid Unicode; DiffMainRunes then diffs those exactly as
+// DiffMain diffs DiffLinesToChars' output, and each rune of a result is
+// one line.
 func (al *aligner) goDiff(a0, a1, b0, b1 int) {
+	local := make(map[int32]rune, a1-a0+b1-b0)
+	encode := func(ids []int32) []rune {
+		out := make([]rune, len(ids))
+		for k, id := range ids {
+			r, ok := local[id]
+			if !ok {
+				r = rune(len(local) + 1)
+				local[id] = r
+			}
+			out[k] = r
+		}
+		return out
+	}
 	dmp := diffmatchpatch.New()
 	dmp.DiffTimeout = 0 // deterministic: the region is small enough to finish
-	t1 := strings.Join(al.a[a0:a1], "")
-	t2 := strings.Join(al.b[b0:b1], "")
-	c1, c2, lines := dmp.DiffLinesToChars(t1, t2)
-	diffs := dmp.DiffCharsToLines(dmp.DiffMain(c1, c2, false), lines)
+	diffs := dmp.DiffMainRunes(encode(al.ida[a0:a1]), encode(al.idb[b0:b1]), false)
 	for _, d := range diffs {
-		n := countLines(d.Text)
+		n := utf8.RuneCountInString(d.Text)
 		switch d.Type {
 		case diffmatchpatch.DiffEqual:
 			al.emit(opEqual, n)
@@ -209,15 +274,6 @@ func (al *aligner) goDiff(a0, a1, b0, b1 int) {
 			al.emit(opInsert, n)
 		}
 	}
-}
-
-// countLines counts lines in text, a last line without ending included.
-func countLines(text string) int {
-	n := strings.Count(text, "\n")
-	if text != "" && !strings.HasSuffix(text, "\n") {
-		n++
-	}
-	return n
 }
 
 // splitLines cuts b into lines that keep their endings ("\n" or "\r\n");
