@@ -66,8 +66,9 @@ and blogs so that httpd starts and the site is served safely, and migrates
 access control to httpd 2.4 on the way. It never changes a byte it was not
 asked to change.
 
-Exit codes: 0 nothing pending; 1 changes pending (diff, check) or error
-findings left that could not be fixed (fix); 2 an error.`,
+Exit codes: 0 nothing pending; 1 changes pending or error findings that
+no pass can fix (diff, check), error findings left unfixed (fix); advice and
+warnings never change it; 2 an error (nothing written for that file).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
