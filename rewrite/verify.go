@@ -60,7 +60,7 @@ func (r *Result) restore(fsys FS) error {
 				_ = fsys.SyncDir(dirOf(f.Real))
 			}
 		} else {
-			err = replaceFile(fsys, f.Real, f.Before, f.snap.info, nil)
+			err = replaceFile(fsys, f.Real, f.Before, f.snap.info, nil, true)
 			if err == nil || isSyncDir(err) {
 				err = fsys.Chtimes(f.Real, f.snap.info.ModTime(), f.snap.info.ModTime())
 			}

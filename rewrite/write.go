@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"runtime"
 
 	"github.com/hashicorp/go-multierror"
 )
@@ -19,6 +20,9 @@ const (
 	tempPrefix   = ".wsgifix-"
 	tempSuffix   = ".tmp"
 )
+
+// writersPerCPU is the default number of parallel writers per CPU.
+const writersPerCPU = 4
 
 // ErrChangedOnDisk means a file changed between Run reading it and Write
 // replacing it; it is refused so no one's edit is lost.
@@ -34,7 +38,8 @@ type WriteOptions struct {
 	Verify string
 	// FS is the file system; nil means the one Run used.
 	FS FS
-	// Jobs bounds parallel writes; <= 0 means runtime.NumCPU().
+	// Jobs bounds parallel writes; <= 0 means writersPerCPU per CPU, since
+	// writing waits on fsync far more than it computes.
 	Jobs int
 	// Progress, if set, is called (from several goroutines) as files are written.
 	Progress func(done, total int)
@@ -61,7 +66,11 @@ func (r *Result) Write(ctx context.Context, opts WriteOptions) error {
 			todo = append(todo, f)
 		}
 	}
-	forEach(len(todo), opts.Jobs, opts.Progress, func(i int) {
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = writersPerCPU * runtime.NumCPU()
+	}
+	forEach(len(todo), jobs, opts.Progress, func(i int) {
 		f := todo[i]
 		if err := ctx.Err(); err != nil {
 			f.Err = fmt.Errorf("%s: %w", f.Path, err)
@@ -71,6 +80,7 @@ func (r *Result) Write(ctx context.Context, opts WriteOptions) error {
 			f.Err = err
 		}
 	})
+	syncDirs(opts.FS, todo)
 	var errs *multierror.Error
 	for _, f := range todo {
 		if f.Err != nil {
@@ -99,9 +109,8 @@ func (r *Result) anyWritten() bool {
 
 // writeFile replaces one file, with a backup first when asked.
 func writeFile(fsys FS, f *File, backup bool) error {
-	if err := checkUnchanged(fsys, f); err != nil {
-		return err
-	}
+	// The lost-update check runs once, right before the rename; a backup
+	// made of a file that then turns out changed is removed again.
 	info, err := fsys.Stat(f.Real)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Path, unwrapPath(err))
@@ -111,8 +120,8 @@ func writeFile(fsys FS, f *File, backup bool) error {
 			return fmt.Errorf("%s: backup: %w", f.Path, err)
 		}
 	}
-	err = replaceFile(fsys, f.Real, f.After, info, func() error { return checkUnchanged(fsys, f) })
-	if err != nil && !errors.Is(err, errSyncDir) {
+	err = replaceFile(fsys, f.Real, f.After, info, func() error { return checkUnchanged(fsys, f) }, false)
+	if err != nil {
 		if f.Backup != "" {
 			_ = fsys.Remove(f.Backup)
 			f.Backup = ""
@@ -123,9 +132,6 @@ func writeFile(fsys FS, f *File, backup bool) error {
 		return fmt.Errorf("%s: %w", f.Path, err)
 	}
 	f.Written = true
-	if err != nil {
-		return fmt.Errorf("%s: %w", f.Path, err)
-	}
 	return nil
 }
 
@@ -159,7 +165,11 @@ var errSyncDir = errors.New("sync directory")
 // target, keeping target's mode and owner. check runs just before the
 // rename. On failure before the rename the temp file is removed and target
 // is untouched.
-func replaceFile(fsys FS, target string, data []byte, info fs.FileInfo, check func() error) (err error) {
+//
+// With syncDir the directory is fsynced too; Write instead syncs each
+// directory once after all its files are renamed (10,000 files in one
+// directory would otherwise cost 10,000 directory syncs).
+func replaceFile(fsys FS, target string, data []byte, info fs.FileInfo, check func() error, syncDir bool) (err error) {
 	dir := filepath.Dir(target)
 	tmp, err := fsys.CreateTemp(dir, tempPrefix+"*"+tempSuffix)
 	if err != nil {
@@ -193,6 +203,9 @@ func replaceFile(fsys FS, target string, data []byte, info fs.FileInfo, check fu
 	if err = fsys.Rename(name, target); err != nil {
 		return fmt.Errorf("rename %s to %s: %w", name, target, unwrapPath(err))
 	}
+	if !syncDir {
+		return nil
+	}
 	if serr := fsys.SyncDir(dir); serr != nil {
 		return fmt.Errorf("%w %s: %v", errSyncDir, dir, unwrapPath(serr))
 	}
@@ -221,5 +234,30 @@ func copyOwnerAndMode(fsys FS, name string, info fs.FileInfo) error {
 }
 
 func isSyncDir(err error) bool { return errors.Is(err, errSyncDir) }
+
+// syncDirs makes the renames durable: each directory that received a file
+// (and its backup) is fsynced once. A failure is reported on every file
+// written there; the files themselves are in place.
+func syncDirs(fsys FS, files []*File) {
+	byDir := map[string][]*File{}
+	var order []string
+	for _, f := range files {
+		if !f.Written {
+			continue
+		}
+		d := dirOf(f.Real)
+		if byDir[d] == nil {
+			order = append(order, d)
+		}
+		byDir[d] = append(byDir[d], f)
+	}
+	for _, d := range order {
+		if err := fsys.SyncDir(d); err != nil {
+			for _, f := range byDir[d] {
+				addErr(f, fmt.Errorf("%s: %w %s: %v", f.Path, errSyncDir, d, unwrapPath(err)))
+			}
+		}
+	}
+}
 
 func dirOf(path string) string { return filepath.Dir(path) }

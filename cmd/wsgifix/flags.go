@@ -1,7 +1,6 @@
 package main
 
 import (
-	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -35,7 +34,7 @@ func (o *options) bind(c *cobra.Command, m mode) {
 	f.StringVar(&o.fix.WSGIScript, "wsgi-script", o.fix.WSGIScript, "script file for a WSGIScriptAlias that names the web2py directory")
 	f.StringVar(&o.fix.Apache, "apache", o.fix.Apache, "target httpd version for access control: 2.4 or 2.2")
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
-	f.IntVarP(&o.jobs, "jobs", "j", runtime.NumCPU(), "files processed in parallel")
+	f.IntVarP(&o.jobs, "jobs", "j", 0, "files processed in parallel (0: one per CPU for parsing and diffing, more for writing)")
 	f.BoolVar(&o.include, "include", false, "treat PATH as a main config and follow Include/IncludeOptional like httpd")
 	f.StringVar(&o.serverRoot, "server-root", "", "ServerRoot for --include when the config sets none (default: the main config's directory)")
 	if m == modeFix {
@@ -71,8 +70,8 @@ func (o *options) validate() error {
 	if o.format != "text" && o.format != "json" {
 		return usageErrorf("invalid --format %q: want text or json", o.format)
 	}
-	if o.jobs < 1 {
-		return usageErrorf("invalid -j %d: want 1 or more", o.jobs)
+	if o.jobs < 0 {
+		return usageErrorf("invalid -j %d: want 0 (automatic) or more", o.jobs)
 	}
 	if o.verify && strings.TrimSpace(o.apachectl) == "" {
 		return usageErrorf("--verify needs an --apachectl command")
