@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,10 +17,13 @@ type faultFS struct {
 	op    string // "CreateTemp", "Write", "Sync", "Close", "Chmod", "Chown", "Rename", "Link", "Remove", "Stat", "ReadFile", "SyncDir"
 	under string
 	err   error
+	mu    sync.Mutex // writes run in parallel
 	calls map[string]int
 }
 
 func (f *faultFS) fail(op, path string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.calls == nil {
 		f.calls = map[string]int{}
 	}
