@@ -163,8 +163,8 @@ func machine() string {
 }
 
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
-func ms(d time.Duration) string     { return fmt.Sprintf("%.0f ms", float64(d)/1e6) }
-func mb(kib int64) string           { return fmt.Sprintf("%.0f MB", float64(kib)/1024) }
+func ms(d time.Duration) string        { return fmt.Sprintf("%.0f ms", float64(d)/1e6) }
+func mb(kib int64) string              { return fmt.Sprintf("%.0f MB", float64(kib)/1024) }
 
 func run(name string, args ...string) {
 	cmd := exec.Command(name, args...)
