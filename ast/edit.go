@@ -182,7 +182,7 @@ func (s *Section) CloseBefore(i int) {
 	place(close, s.Open.Indent(), eol, "")
 	// The section's last line may be the file's last, without an ending.
 	if last := lastLine(s); last != nil && eolLen(last.raw) == 0 {
-		last.setEOL(eol)
+		last.setEOL(endingFor(last.raw, eol))
 		if len(rest) == 0 && s.parent != nil && s.parent.Index(s) == len(s.parent.Body)-1 {
 			close.setEOL("")
 		}
@@ -381,6 +381,17 @@ func reindent(n Node, indent string) {
 	default:
 		shift(lineOf(n))
 	}
+}
+
+// endingFor is the line ending to give raw, a line that had none because
+// it was the file's last. A backslash there is literal (httpd joins lines
+// only at a backslash right before the newline), so a blank goes before
+// the newline or the next line would be swallowed.
+func endingFor(raw []byte, eol string) string {
+	if len(raw) > 0 && raw[len(raw)-1] == '\\' {
+		return " " + eol
+	}
+	return eol
 }
 
 func lastLine(s *Section) *line {

@@ -157,7 +157,7 @@ func (s *Section) appendTo(b []byte) []byte {
 			if f := s.File(); f != nil {
 				eol = f.eol
 			}
-			b = append(b, eol...)
+			b = append(b, endingFor(b[start:], eol)...)
 		}
 		b = append(b, raw...)
 	}
