@@ -109,6 +109,15 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 	written := map[*ast.Section]string{}
 	for _, m := range misspelled {
 		s, old := m.section, m.section.Name()
+		if !s.Open.HasArgs() && sectionTakesArgs(m.canonical) {
+			// httpd refuses "<VirtualHost>" without arguments whatever its
+			// spelling, and the tag may be a misspelled close tag: renamed,
+			// it would read as one and the next run would see another file.
+			report(s.Open.Pos(), Error, false,
+				"unknown section %q without arguments: left alone, it may be a misspelled close tag (httpd: %q)", "<"+old,
+				fmt.Sprintf("Invalid command '<%s', perhaps misspelled or defined by a module not included in the server configuration", old))
+			continue
+		}
 		written[s] = old
 		report(s.Open.Pos(), Error, true,
 			"unknown section %q: corrected to %q (httpd: %q)",
