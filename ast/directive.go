@@ -17,22 +17,23 @@ const (
 // Directive is one logical line that is not blank or a comment: a directive,
 // or the open or close tag of a section. A close tag that matches no open
 // section stays in the body as a Directive of kind CloseTag (a stray tag).
+//
+// A big configuration has hundreds of thousands of these, so the struct is
+// kept small: the name is a view of raw located by two offsets, and the
+// arguments are tokenised only when asked for.
 type Directive struct {
 	line
-	kind Kind
-	name string
 	// nameStart and nameEnd locate the name in raw.
-	nameStart, nameEnd int
-
-	args   []Arg
-	parsed bool
+	nameStart, nameEnd int32
+	kind               Kind
+	parsed             bool
 
 	// For tags: the '>' is missing (MissingBracket), or bytes follow the
 	// close tag's '>' inside its first word, as in "</Location>>" (Extra).
 	MissingBracket bool
-	Extra          string
-	// For an OpenTag used as a Section's Close: an argument-less open tag
-	// that stood where the close tag was meant ("<locationmatch>").
+
+	args  []Arg
+	Extra string
 }
 
 // Arg is one argument as httpd tokenises it.
@@ -41,22 +42,24 @@ type Arg struct {
 	Raw   string // as written, quotes included
 	Quote byte   // '"', '\'' or 0
 	// start and end locate Raw in the directive's raw bytes.
-	start, end int
+	start, end int32
 }
 
 // Kind reports whether d is a plain directive, an open tag or a close tag.
 func (d *Directive) Kind() Kind { return d.kind }
 
 // Name is the directive or section name as written, without '<' or '</'.
-func (d *Directive) Name() string { return d.name }
+func (d *Directive) Name() string { return view(d.raw[d.nameStart:d.nameEnd]) }
 
 // Is reports whether d's name equals name, ignoring case as httpd does.
-func (d *Directive) Is(name string) bool { return strings.EqualFold(d.name, name) }
+func (d *Directive) Is(name string) bool {
+	return int(d.nameEnd-d.nameStart) == len(name) && EqualFold(d.Name(), name)
+}
 
 // IsAny reports whether d's name is one of names, ignoring case.
 func (d *Directive) IsAny(names ...string) bool {
 	for _, n := range names {
-		if strings.EqualFold(d.name, n) {
+		if d.Is(n) {
 			return true
 		}
 	}
@@ -66,7 +69,7 @@ func (d *Directive) IsAny(names ...string) bool {
 // Args returns the arguments. For an open tag they stop at the last '>'.
 func (d *Directive) Args() []Arg {
 	if !d.parsed {
-		d.args = parseArgs(d.raw, d.kind, d.nameEnd)
+		d.args = parseArgs(d.raw, d.kind, int(d.nameEnd))
 		d.parsed = true
 	}
 	return d.args
@@ -92,24 +95,25 @@ func (d *Directive) Arg(i int) string {
 
 // ArgPos is the position of argument i (or of the name when i is out of range).
 func (d *Directive) ArgPos(i int) Pos {
-	off := d.nameStart
+	off := int(d.nameStart)
 	if args := d.Args(); i >= 0 && i < len(args) {
-		off = args[i].start
+		off = int(args[i].start)
 	}
 	return d.offPos(off)
 }
 
 // offPos maps a byte offset in raw to a position.
 func (d *Directive) offPos(off int) Pos {
-	if !d.pos.IsValid() {
-		return d.pos
+	pos := d.Pos()
+	if !pos.IsValid() {
+		return pos
 	}
 	pre := d.raw[:off]
 	nl := bytes.Count(pre, []byte{'\n'})
 	if nl == 0 {
-		return Pos{Line: d.pos.Line, Col: d.pos.Col + off - indentLen(d.raw)}
+		return Pos{Line: pos.Line, Col: pos.Col + off - indentLen(d.raw)}
 	}
-	return Pos{Line: d.pos.Line + nl, Col: off - bytes.LastIndexByte(pre, '\n')}
+	return Pos{Line: pos.Line + nl, Col: off - bytes.LastIndexByte(pre, '\n')}
 }
 
 func parseArgs(raw []byte, kind Kind, nameEnd int) []Arg {
@@ -133,19 +137,20 @@ func parseArgs(raw []byte, kind Kind, nameEnd int) []Arg {
 	for i, t := range toks {
 		args[i] = Arg{
 			Value: unquote(text, t),
-			Raw:   string(text[t.start:t.end]),
+			Raw:   view(text[t.start:t.end]),
 			Quote: t.quote,
-			start: j.rawStart(t.start),
-			end:   j.rawEnd(t.end),
+			start: int32(j.rawStart(t.start)),
+			end:   int32(j.rawEnd(t.end)),
 		}
 	}
 	return args
 }
 
-// newLine parses a raw logical line that is known to be a directive or tag.
-func newDirective(raw []byte, pos Pos, intern func([]byte) string) *Directive {
-	d := &Directive{line: line{raw: raw, pos: pos}}
-	d.scan(intern)
+// newDirective parses a raw logical line that is known to be a directive or tag.
+func newDirective(raw []byte, pos Pos) *Directive {
+	d := &Directive{line: line{raw: raw}}
+	d.setPos(pos)
+	d.scan()
 	return d
 }
 
@@ -162,7 +167,7 @@ func (s *slab[T]) next() *T {
 }
 
 // scan sets kind, name and the tag flags from raw.
-func (d *Directive) scan(intern func([]byte) string) {
+func (d *Directive) scan() {
 	raw := d.raw
 	i := indentLen(raw)
 	for i < len(raw) && contLen(raw, i) > 0 { // continuation inside the indentation
@@ -191,7 +196,7 @@ func (d *Directive) scan(intern func([]byte) string) {
 		if gt := bytes.IndexByte(word, '>'); gt >= 0 {
 			nameEnd = i + gt
 			if d.kind == CloseTag {
-				d.Extra = string(word[gt+1:])
+				d.Extra = view(word[gt+1:])
 			}
 		} else if d.kind == CloseTag || bytes.IndexByte(raw[w:end], '>') < 0 {
 			d.MissingBracket = true
@@ -203,12 +208,7 @@ func (d *Directive) scan(intern func([]byte) string) {
 			nameEnd = toks[0].end
 		}
 	}
-	d.nameStart, d.nameEnd = i, nameEnd
-	if intern != nil {
-		d.name = intern(raw[i:nameEnd])
-	} else {
-		d.name = string(raw[i:nameEnd])
-	}
+	d.nameStart, d.nameEnd = int32(i), int32(nameEnd)
 	d.parsed = false
 	d.args = nil
 }
@@ -222,7 +222,7 @@ func (d *Directive) HasArgs() bool { return len(d.Args()) > 0 }
 // node still reports where it came from.
 func (d *Directive) setRaw(raw []byte) {
 	d.raw = raw
-	d.scan(nil)
+	d.scan()
 	d.touch()
 }
 
@@ -237,7 +237,7 @@ func (d *Directive) touch() {
 // setIndent re-indents the line; the name and argument offsets move with
 // the text (everything after the indentation shifts by the same amount).
 func (d *Directive) setIndent(indent string) {
-	delta := len(indent) - indentLen(d.raw)
+	delta := int32(len(indent) - indentLen(d.raw))
 	d.line.setIndent(indent)
 	d.nameStart += delta
 	d.nameEnd += delta
@@ -261,7 +261,7 @@ func (d *Directive) SetName(name string) {
 // '>' and adds a missing one.
 func (d *Directive) SetCloseTag(name string) {
 	end := len(d.raw) - eolLen(d.raw)
-	w := d.nameStart
+	w := int(d.nameStart)
 	for w < end && !isSpace(d.raw[w]) && contLen(d.raw, w) == 0 {
 		w++
 	}
@@ -332,9 +332,10 @@ func (d *Directive) ReplaceInArgs(old, new string) int {
 
 // ReplaceInName is ReplaceInArgs for the name.
 func (d *Directive) ReplaceInName(old, new string) int {
-	n := strings.Count(d.name, old)
+	name := d.Name()
+	n := strings.Count(name, old)
 	if n > 0 {
-		d.SetName(strings.ReplaceAll(d.name, old, new))
+		d.SetName(strings.ReplaceAll(name, old, new))
 	}
 	return n
 }

@@ -1,6 +1,7 @@
 package ast
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 )
@@ -27,7 +28,7 @@ func NewDirectiveRaw(name string, tokens ...string) *Directive {
 		s += " " + strings.Join(tokens, " ")
 	}
 	d := &Directive{line: line{raw: []byte(s + "\n"), fresh: true}}
-	d.scan(nil)
+	d.scan()
 	return d
 }
 
@@ -53,8 +54,8 @@ func NewSection(name string, values []string, body ...Node) *Section {
 		Open:  &Directive{line: line{raw: []byte(open + ">\n"), fresh: true}},
 		Close: &Directive{line: line{raw: []byte("</" + name + ">\n"), fresh: true}},
 	}
-	s.Open.scan(nil)
-	s.Close.scan(nil)
+	s.Open.scan()
+	s.Close.scan()
 	s.Open.parent, s.Close.parent = s, s
 	for _, n := range body {
 		s.add(n)
@@ -172,7 +173,7 @@ func (s *Section) CloseBefore(i int) {
 	rest := append([]Node(nil), s.Body[i:]...)
 	s.Body = s.Body[:i]
 	close := &Directive{line: line{raw: []byte("</" + s.Name() + ">\n"), fresh: true}}
-	close.scan(nil)
+	close.scan()
 	close.parent = s
 	eol := "\n"
 	if f := s.File(); f != nil {
@@ -268,39 +269,65 @@ func (s *Section) childIndent(i int) string {
 
 // step is the file's indentation unit: how much a section body is indented
 // beyond its open tag, as the file itself does it ("" for flat files).
+// Sections are looked at in source order (the body of one that indents by
+// the default four spaces is not looked into) until one is flat or indents
+// by something else; that one decides.
 func (f *File) step() string {
 	if f.stepDone {
 		return f.stepVal
 	}
 	f.stepDone, f.stepVal = true, "    "
 	flat := false
-	Inspect(f, func(n Node) bool {
-		if f.stepVal != "    " || flat {
-			return false
+	type frame struct {
+		body []Node
+		i    int
+	}
+	// Only section bodies are walked, and indentation is compared in place:
+	// this runs on every parse.
+	stack := []frame{{f.Root.Body, 0}}
+	for len(stack) > 0 && f.stepVal == "    " && !flat {
+		top := &stack[len(stack)-1]
+		if top.i >= len(top.body) {
+			stack = stack[:len(stack)-1]
+			continue
 		}
-		s, ok := n.(*Section)
+		s, ok := top.body[top.i].(*Section)
+		top.i++
 		if !ok {
-			return true
+			continue
 		}
-		open := s.Open.Indent()
-		for _, c := range s.Body {
-			if _, blank := c.(*Blank); blank {
-				continue
-			}
-			ind := Indent(c)
-			if len(ind) > len(open) && strings.HasPrefix(ind, open) {
-				f.stepVal = ind[len(open):]
-				return false
-			}
+		switch step, deeper, found := bodyStep(s); {
+		case !found:
+			stack = append(stack, frame{s.Body, 0})
+		case !deeper:
 			flat = true
-			return false
+		case string(step) != f.stepVal:
+			f.stepVal = string(step)
 		}
-		return true
-	})
+	}
 	if flat && f.stepVal == "    " {
 		f.stepVal = ""
 	}
 	return f.stepVal
+}
+
+// bodyStep compares the indentation of s's first non-blank body node with
+// its open tag's: found is false when there is no such node; deeper tells
+// whether it is indented further, by step.
+func bodyStep(s *Section) (step []byte, deeper, found bool) {
+	open := s.Open.raw[:indentLen(s.Open.raw)]
+	for _, c := range s.Body {
+		if _, blank := c.(*Blank); blank {
+			continue
+		}
+		l := lineOf(c)
+		ind := l.raw[:indentLen(l.raw)]
+		if len(ind) > len(open) && bytes.HasPrefix(ind, open) {
+			return ind[len(open):], true, true
+		}
+		return nil, false, true
+	}
+	return nil, false, false
 }
 
 // place gives a node its indentation: fresh nodes get indent and eol

@@ -217,7 +217,7 @@ func unquote(raw []byte, t token) string {
 		}
 	}
 	if bytes.IndexByte(in, '\\') < 0 {
-		return string(in)
+		return view(in)
 	}
 	out := make([]byte, 0, len(in))
 	for i := 0; i < len(in); i++ {
@@ -226,5 +226,5 @@ func unquote(raw []byte, t token) string {
 		}
 		out = append(out, in[i])
 	}
-	return string(out)
+	return view(out)
 }

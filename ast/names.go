@@ -1,7 +1,5 @@
 package ast
 
-import "strings"
-
 // KnownSections are the section names of httpd 2.4 and its bundled modules,
 // spelled as httpd spells them in its messages.
 var KnownSections = []string{
@@ -19,7 +17,7 @@ var noArgSections = []string{"Else", "RequireAll", "RequireAny", "RequireNone"}
 // name unchanged.
 func CanonicalSection(name string) string {
 	for _, k := range KnownSections {
-		if strings.EqualFold(k, name) {
+		if EqualFold(k, name) {
 			return k
 		}
 	}
@@ -42,7 +40,7 @@ func isExact(name string) bool {
 // an argument-less one can only be a mistyped close tag.
 func requiresArgs(name string) bool {
 	for _, k := range noArgSections {
-		if strings.EqualFold(k, name) {
+		if EqualFold(k, name) {
 			return false
 		}
 	}
@@ -53,7 +51,7 @@ func requiresArgs(name string) bool {
 // (IfModule, IfDefine…), which httpd accepts unclosed at end of file when true.
 func IsConditional(name string) bool {
 	for _, k := range []string{"IfModule", "IfDefine", "IfFile", "IfDirective", "IfSection", "IfVersion"} {
-		if strings.EqualFold(k, name) {
+		if EqualFold(k, name) {
 			return true
 		}
 	}

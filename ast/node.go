@@ -34,16 +34,19 @@ type Node interface {
 // concatenation.
 type line struct {
 	raw    []byte
-	pos    Pos
 	parent *Section
-	fresh  bool // built by an edit, not yet placed in a tree
+	// ln and col are the position (Pos), in 32 bits: a big configuration
+	// has hundreds of thousands of lines, and each byte per line counts.
+	ln, col int32
+	fresh   bool // built by an edit, not yet placed in a tree
 }
 
-func (l *line) Pos() Pos                 { return l.pos }
+func (l *line) Pos() Pos                 { return Pos{Line: int(l.ln), Col: int(l.col)} }
+func (l *line) setPos(p Pos)             { l.ln, l.col = int32(p.Line), int32(p.Col) }
 func (l *line) Parent() *Section         { return l.parent }
 func (l *line) setParent(s *Section)     { l.parent = s }
 func (l *line) appendTo(b []byte) []byte { return append(b, l.raw...) }
-func (l *line) Raw() []byte              { return l.raw }
+func (l *line) Raw() []byte              { return l.raw } // shared: do not modify
 func (l *line) Indent() string           { return string(l.raw[:indentLen(l.raw)]) }
 func (l *line) EOL() string              { return string(l.raw[len(l.raw)-eolLen(l.raw):]) }
 func (l *line) setIndent(indent string)  { l.raw = concat(indent, l.raw[indentLen(l.raw):]) }
@@ -118,7 +121,7 @@ func (s *Section) Name() string {
 }
 
 // Is reports whether the section's name equals name, ignoring case as httpd does.
-func (s *Section) Is(name string) bool { return s.Open != nil && strings.EqualFold(s.Open.name, name) }
+func (s *Section) Is(name string) bool { return s.Open != nil && s.Open.Is(name) }
 
 // Args are the open tag's arguments, without the closing '>'.
 func (s *Section) Args() []Arg {
@@ -149,42 +152,52 @@ func (s *Section) appendTo(b []byte) []byte {
 	}
 	stack := []frame{{s, -1}}
 	start := len(b)
-	// An edit can put a line after one that had no line ending (the old
-	// last line); give it the file's ending so lines never merge.
-	put := func(raw []byte) {
-		if len(b) > start && b[len(b)-1] != '\n' {
-			eol := "\n"
-			if f := s.File(); f != nil {
-				eol = f.eol
-			}
-			b = append(b, endingFor(b[start:], eol)...)
-		}
-		b = append(b, raw...)
-	}
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if top.i == -1 {
 			if top.s.Open != nil {
-				put(top.s.Open.raw)
+				b = s.put(b, start, top.s.Open.raw)
 			}
 			top.i = 0
 		}
 		if top.i < len(top.s.Body) {
-			n := top.s.Body[top.i]
-			top.i++
-			if sub, ok := n.(*Section); ok {
-				stack = append(stack, frame{sub, -1})
+			var raw []byte
+			switch n := top.s.Body[top.i].(type) {
+			case *Directive:
+				raw = n.raw
+			case *Comment:
+				raw = n.raw
+			case *Blank:
+				raw = n.raw
+			case *Section:
+				top.i++
+				stack = append(stack, frame{n, -1})
 				continue
 			}
-			put(lineOf(n).raw)
+			top.i++
+			b = s.put(b, start, raw)
 			continue
 		}
 		if top.s.Close != nil {
-			put(top.s.Close.raw)
+			b = s.put(b, start, top.s.Close.raw)
 		}
 		stack = stack[:len(stack)-1]
 	}
 	return b
+}
+
+// put appends one line's bytes to b, whose output began at start. An edit
+// can put a line after one that had no line ending (the old last line);
+// that one gets the file's ending first so lines never merge.
+func (s *Section) put(b []byte, start int, raw []byte) []byte {
+	if len(b) > start && b[len(b)-1] != '\n' {
+		eol := "\n"
+		if f := s.File(); f != nil {
+			eol = f.eol
+		}
+		b = append(b, endingFor(b[start:], eol)...)
+	}
+	return append(b, raw...)
 }
 
 // File is a parsed configuration file.

@@ -3,7 +3,6 @@ package ast
 import (
 	"bytes"
 	"fmt"
-	"strings"
 )
 
 // Error is an unreadable-input error with its position.
@@ -19,6 +18,9 @@ func (e *Error) Error() string { return fmt.Sprintf("%s:%s: %s", e.File, e.Pos, 
 // structure: mismatched, stray and missing tags become nodes that
 // CheckStructure reports. Only a NUL byte, which httpd cannot read either,
 // is an error.
+//
+// The tree shares src's bytes (names and arguments are views of them, not
+// copies), so src must not be modified afterwards.
 func Parse(name string, src []byte) (*File, error) {
 	if i := bytes.IndexByte(src, 0); i >= 0 {
 		line := bytes.Count(src[:i], []byte{'\n'}) + 1
@@ -34,103 +36,154 @@ func Parse(name string, src []byte) (*File, error) {
 		f.BOM = true
 		src = src[len(bom):]
 	}
-	p := parser{intern: make(map[string]string, 256)}
-	stack := []*Section{f.Root}
+	p := parser{stack: []openSection{{s: f.Root}}}
 	lineNo := 1
 	for start := 0; start < len(src); {
 		end, physical := nextLogical(src, start)
 		raw := src[start:end:end] // capped: appends never write into src
-		ind := indentLen(raw)
-		pos := Pos{Line: lineNo, Col: ind + 1}
+		pos := Pos{Line: lineNo, Col: indentLen(raw) + 1}
 		if lineNo == 1 && f.BOM {
 			pos.Col += len(bom)
 		}
 		lineNo += physical
 		start = end
-		top := stack[len(stack)-1]
-
-		first := firstVisible(raw)
-		switch {
-		case first < 0:
-			b := p.blanks.next()
-			b.raw, b.pos = raw, pos
-			top.add(b)
-			continue
-		case raw[first] == '#':
-			c := p.comments.next()
-			c.raw, c.pos = raw, pos
-			top.add(c)
-			continue
-		}
-		d := p.dirs.next()
-		d.raw, d.pos = raw, pos
-		d.scan(p.internName)
-		switch d.kind {
-		case Plain:
-			top.add(d)
-		case OpenTag:
-			if len(stack) > 1 && !d.HasArgs() && !d.MissingBracket &&
-				strings.EqualFold(d.name, top.Name()) && requiresArgs(d.name) {
-				// "<locationmatch>" where "</locationmatch>" was meant: it
-				// closes the innermost section (CheckStructure reports it).
-				d.parent = top
-				top.Close = d
-				stack = stack[:len(stack)-1]
-				continue
-			}
-			s := p.sections.next()
-			s.Open = d
-			d.parent = s
-			top.add(s)
-			stack = append(stack, s)
-		case CloseTag:
-			k := len(stack) - 1
-			for k > 0 && !strings.EqualFold(stack[k].Name(), d.name) {
-				k--
-			}
-			switch {
-			case len(stack) == 1:
-				top.add(d) // stray: CheckStructure reports it
-			case k == 0:
-				// Names no open section: it closes the innermost one.
-				d.parent = top
-				top.Close = d
-				stack = stack[:len(stack)-1]
-			default:
-				for _, inner := range stack[k+1:] {
-					inner.Unclosed = UnclosedByOuter
-					inner.ClosedBy = d
-				}
-				d.parent = stack[k]
-				stack[k].Close = d
-				stack = stack[:k]
-			}
-		}
+		p.line(raw, pos)
 	}
-	for _, s := range stack[1:] {
-		s.Unclosed = UnclosedAtEOF
+	for len(p.stack) > 1 {
+		p.top().Unclosed = UnclosedAtEOF
+		p.pop()
 	}
+	p.pop()  // the root
 	f.step() // learn the indentation unit before edits change the file
 	return f, nil
 }
 
+// parser builds the tree line by line. Nodes come from slabs, and each
+// section's body is collected on a shared stack (pending) and copied into an
+// exactly sized slice when the section ends: a big config has hundreds of
+// thousands of lines, and per-line allocations and growing bodies dominated
+// parse time.
 type parser struct {
-	intern   map[string]string
 	dirs     slab[Directive]
 	comments slab[Comment]
 	blanks   slab[Blank]
 	sections slab[Section]
+	bodies   nodeArena
+	pending  []Node // bodies of the open sections, outermost first
+	stack    []openSection
 }
 
-// internName shares one string per distinct name: a big config repeats a
-// few dozen names hundreds of thousands of times.
-func (p *parser) internName(b []byte) string {
-	if s, ok := p.intern[string(b)]; ok {
-		return s
+// openSection is a section whose close tag has not been seen yet; its body
+// so far is pending[start:] (up to the next open section's start).
+type openSection struct {
+	s     *Section
+	start int
+}
+
+func (p *parser) top() *Section { return p.stack[len(p.stack)-1].s }
+
+// add appends n to the innermost open section.
+func (p *parser) add(n Node) {
+	n.setParent(p.top())
+	p.pending = append(p.pending, n)
+}
+
+// pop ends the innermost open section: its body becomes final.
+func (p *parser) pop() {
+	o := p.stack[len(p.stack)-1]
+	p.stack = p.stack[:len(p.stack)-1]
+	o.s.Body = p.bodies.copy(p.pending[o.start:])
+	clear(p.pending[o.start:]) // let the GC see only the final bodies
+	p.pending = p.pending[:o.start]
+}
+
+// line adds one logical line to the tree.
+func (p *parser) line(raw []byte, pos Pos) {
+	first := firstVisible(raw)
+	switch {
+	case first < 0:
+		b := p.blanks.next()
+		b.raw = raw
+		b.setPos(pos)
+		p.add(b)
+		return
+	case raw[first] == '#':
+		c := p.comments.next()
+		c.raw = raw
+		c.setPos(pos)
+		p.add(c)
+		return
 	}
-	s := string(b)
-	p.intern[s] = s
-	return s
+	d := p.dirs.next()
+	d.raw = raw
+	d.setPos(pos)
+	d.scan()
+	top := p.top()
+	switch d.kind {
+	case Plain:
+		p.add(d)
+	case OpenTag:
+		if len(p.stack) > 1 && !d.MissingBracket && d.Is(top.Name()) && requiresArgs(d.Name()) && !d.HasArgs() {
+			// "<locationmatch>" where "</locationmatch>" was meant: it
+			// closes the innermost section (CheckStructure reports it).
+			d.parent = top
+			top.Close = d
+			p.pop()
+			return
+		}
+		s := p.sections.next()
+		s.Open = d
+		d.parent = s
+		p.add(s)
+		p.stack = append(p.stack, openSection{s: s, start: len(p.pending)})
+	case CloseTag:
+		k := len(p.stack) - 1
+		for k > 0 && !d.Is(p.stack[k].s.Name()) {
+			k--
+		}
+		switch {
+		case len(p.stack) == 1:
+			p.add(d) // stray: CheckStructure reports it
+		case k == 0:
+			// Names no open section: it closes the innermost one.
+			d.parent = top
+			top.Close = d
+			p.pop()
+		default:
+			for _, inner := range p.stack[k+1:] {
+				inner.s.Unclosed = UnclosedByOuter
+				inner.s.ClosedBy = d
+			}
+			d.parent = p.stack[k].s
+			p.stack[k].s.Close = d
+			for len(p.stack) > k {
+				p.pop()
+			}
+		}
+	}
+}
+
+// nodeArena hands out body slices from shared chunks. Each slice is capped
+// at its length, so an edit that appends to a body reallocates it instead
+// of writing into a neighbour's.
+type nodeArena struct{ buf []Node }
+
+const arenaChunk = 4096
+
+func (a *nodeArena) copy(nodes []Node) []Node {
+	n := len(nodes)
+	if n == 0 {
+		return nil
+	}
+	if n > arenaChunk/4 {
+		return append(make([]Node, 0, n), nodes...) // a big body gets its own
+	}
+	if cap(a.buf)-len(a.buf) < n {
+		a.buf = make([]Node, 0, arenaChunk)
+	}
+	i := len(a.buf)
+	a.buf = append(a.buf, nodes...)
+	return a.buf[i : i+n : i+n]
 }
 
 func (s *Section) add(n Node) {

@@ -3,7 +3,6 @@ package ast
 import (
 	"bytes"
 	"fmt"
-	"strings"
 )
 
 // ProblemKind classifies a structural problem.
@@ -41,28 +40,28 @@ func CheckStructure(f *File) []Problem {
 		switch n := n.(type) {
 		case *Directive:
 			if n.kind == CloseTag {
-				add(n.pos, Stray, nil, n, "</%s> without matching <%s> section", n.name+n.Extra, n.name+n.Extra)
+				add(n.Pos(), Stray, nil, n, "</%s> without matching <%s> section", n.Name()+n.Extra, n.Name()+n.Extra)
 			}
 		case *Section:
 			open := n.Open
-			name := CanonicalSection(open.name)
+			name := CanonicalSection(open.Name())
 			if open.MissingBracket {
-				add(open.pos, MissingOpenBracket, n, open, "<%s> directive missing closing '>'", name)
+				add(open.Pos(), MissingOpenBracket, n, open, "<%s> directive missing closing '>'", name)
 			}
 			c := n.Close
 			switch {
 			case c == nil && n.Unclosed == UnclosedByOuter:
-				add(n.ClosedBy.pos, UnclosedOuter, n, n.ClosedBy, "Expected </%s> but saw </%s>", name, n.ClosedBy.name)
+				add(n.ClosedBy.Pos(), UnclosedOuter, n, n.ClosedBy, "Expected </%s> but saw </%s>", name, n.ClosedBy.Name())
 			case c == nil:
-				add(open.pos, UnclosedEOF, n, open, "%s:%d: <%s> was not closed.", f.Name, open.pos.Line, name)
+				add(open.Pos(), UnclosedEOF, n, open, "%s:%d: <%s> was not closed.", f.Name, open.Pos().Line, name)
 			case c.kind == OpenTag:
-				add(c.pos, OpenAsClose, n, c, "<%s> without arguments where </%s> was meant: httpd opens a new section (%s)", c.name, open.name, firstErrorText(f))
-			case !strings.EqualFold(c.name, open.name):
-				add(c.pos, Mismatch, n, c, "Expected </%s> but saw </%s>", name, c.name+c.Extra)
+				add(c.Pos(), OpenAsClose, n, c, "<%s> without arguments where </%s> was meant: httpd opens a new section (%s)", c.Name(), open.Name(), firstErrorText(f))
+			case !c.Is(open.Name()):
+				add(c.Pos(), Mismatch, n, c, "Expected </%s> but saw </%s>", name, c.Name()+c.Extra)
 			case c.Extra != "":
-				add(c.pos, ExtraBracket, n, c, "Expected </%s> but saw </%s>", name, c.name+c.Extra)
+				add(c.Pos(), ExtraBracket, n, c, "Expected </%s> but saw </%s>", name, c.Name()+c.Extra)
 			case c.MissingBracket:
-				add(c.pos, MissingCloseBracket, n, c, "</%s> directive missing closing '>'", c.name)
+				add(c.Pos(), MissingCloseBracket, n, c, "</%s> directive missing closing '>'", c.Name())
 			}
 		}
 		return true
@@ -116,23 +115,23 @@ func HttpdStructure(name string, src []byte) (line int, msg string) {
 		if first < 0 || raw[first] == '#' {
 			continue
 		}
-		d := newDirective(raw, Pos{}, nil)
+		d := newDirective(raw, Pos{})
 		switch d.kind {
 		case OpenTag:
-			stack = append(stack, open{CanonicalSection(d.name), here})
+			stack = append(stack, open{CanonicalSection(d.Name()), here})
 			if d.MissingBracket && missing.msg == "" {
-				missing.line, missing.msg = here, fmt.Sprintf("<%s> directive missing closing '>'", CanonicalSection(d.name))
+				missing.line, missing.msg = here, fmt.Sprintf("<%s> directive missing closing '>'", CanonicalSection(d.Name()))
 			}
 		case CloseTag:
 			if len(stack) == 0 {
-				return here, fmt.Sprintf("</%s> without matching <%s> section", d.name+d.Extra, d.name+d.Extra)
+				return here, fmt.Sprintf("</%s> without matching <%s> section", d.Name()+d.Extra, d.Name()+d.Extra)
 			}
 			if d.MissingBracket {
-				return here, fmt.Sprintf("</%s> directive missing closing '>'", d.name)
+				return here, fmt.Sprintf("</%s> directive missing closing '>'", d.Name())
 			}
 			top := stack[len(stack)-1]
-			if d.Extra != "" || !strings.EqualFold(d.name, top.name) {
-				return here, fmt.Sprintf("Expected </%s> but saw </%s>", top.name, d.name+d.Extra)
+			if d.Extra != "" || !d.Is(top.name) {
+				return here, fmt.Sprintf("Expected </%s> but saw </%s>", top.name, d.Name()+d.Extra)
 			}
 			stack = stack[:len(stack)-1]
 		}
