@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -106,7 +107,12 @@ func (l *loader) walkDir(dir string, onPath map[string]bool, keep func(string) b
 		p := filepath.Join(dir, name)
 		fi, err := l.opts.FS.Stat(p)
 		if err != nil {
-			return fmt.Errorf("%s: %w", p, unwrapPath(err))
+			// A dangling or looping symlink is that entry's error (fn
+			// reports it), not the end of the walk: the rest is still read.
+			if keep(name) {
+				fn(p)
+			}
+			continue
 		}
 		if fi.IsDir() {
 			if err := l.walkDir(p, onPath, keep, fn); err != nil {
@@ -140,12 +146,18 @@ func (l *loader) read(f *File) {
 			f.Err = fmt.Errorf("%s: no standard input", f.Path)
 			return
 		}
-		src, err = io.ReadAll(l.opts.Stdin)
+		src, err = io.ReadAll(io.LimitReader(l.opts.Stdin, MaxFileSize+1))
 	} else {
 		f.snap.info, err = l.opts.FS.Stat(f.Real)
 		if err == nil {
+			err = checkReadable(f.snap.info)
+		}
+		if err == nil {
 			src, err = l.opts.FS.ReadFile(f.Real)
 		}
+	}
+	if err == nil && len(src) > MaxFileSize {
+		err = tooLarge() // grew after Stat, or stdin
 	}
 	if err != nil {
 		f.Err = fmt.Errorf("%s: %w", f.Path, unwrapPath(err))
@@ -167,4 +179,49 @@ func unwrapPath(err error) error {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 	}
 	return err
+}
+
+// MaxFileSize is the largest file Run reads (256 MiB): far above any real
+// configuration (10,000 vhost pairs are 13.6 MB), low enough that a disk
+// image or log that happens to be named *.conf cannot exhaust memory.
+const MaxFileSize = 256 << 20
+
+// Errors for files Run refuses to read; File.Err wraps them.
+var (
+	ErrNotRegular = errors.New("not a regular file")
+	ErrTooLarge   = errors.New("file too large")
+)
+
+// checkReadable refuses what is not a regular file (a FIFO would block the
+// read forever, /dev/zero never ends) and files over MaxFileSize, before a
+// byte is read.
+func checkReadable(fi fs.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w (%s); not read", ErrNotRegular, fileKind(fi.Mode()))
+	}
+	if fi.Size() > MaxFileSize {
+		return tooLarge()
+	}
+	return nil
+}
+
+func tooLarge() error {
+	return fmt.Errorf("%w (over %d MiB); not read", ErrTooLarge, MaxFileSize>>20)
+}
+
+// fileKind names a non-regular file type for messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeCharDevice != 0:
+		return "character device"
+	case m&fs.ModeDevice != 0:
+		return "block device"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m.IsDir():
+		return "directory"
+	}
+	return "mode " + m.Type().String()
 }
