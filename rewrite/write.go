@@ -254,7 +254,9 @@ func syncDirs(fsys FS, files []*File) {
 	for _, d := range order {
 		if err := fsys.SyncDir(d); err != nil {
 			for _, f := range byDir[d] {
-				addErr(f, fmt.Errorf("%s: %w %s: %v", f.Path, errSyncDir, d, unwrapPath(err)))
+				// Say that the file was replaced: exit 2 otherwise reads
+				// as "nothing written".
+				addErr(f, fmt.Errorf("%s: %w %s: %v (the file was replaced; the change may not survive a crash)", f.Path, errSyncDir, d, unwrapPath(err)))
 			}
 		}
 	}
