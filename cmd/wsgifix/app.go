@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/wsgifix/wsgifix/rewrite"
 )
 
 // Exit codes, as gofmt, ruff and prettier use them.
@@ -29,6 +30,9 @@ type app struct {
 	stdout, stderr io.Writer
 	// progressDelay: runs shorter than this show no progress.
 	progressDelay time.Duration
+	// fsys is the file system; nil is the real one. Tests inject faults
+	// (ENOSPC, EACCES, a failed rename) through it.
+	fsys rewrite.FS
 }
 
 // run executes the command line args and returns the exit code.

@@ -79,6 +79,7 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 		ServerRoot: o.serverRoot,
 		Jobs:       o.jobs,
 		Stdin:      a.stdin,
+		FS:         a.fsys,
 		Progress:   prog.phase("reading"),
 	}, paths)
 	if err != nil {
