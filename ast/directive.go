@@ -129,7 +129,8 @@ func parseArgs(raw []byte, kind Kind, nameEnd int) []Arg {
 	if kind == CloseTag {
 		return nil
 	}
-	toks := tokenize(text, from)
+	var buf [8]token
+	toks := appendTokens(buf[:0], text, from)
 	if len(toks) == 0 {
 		return nil
 	}
@@ -203,7 +204,8 @@ func (d *Directive) scan() {
 		}
 	} else if i < end && (raw[i] == '"' || raw[i] == '\'') {
 		// A quoted directive name is legal for the tokenizer; keep it whole.
-		toks := tokenize(raw[:end], i)
+		var buf [2]token
+		toks := appendTokens(buf[:0], raw[:end], i)
 		if len(toks) > 0 {
 			nameEnd = toks[0].end
 		}
@@ -239,6 +241,11 @@ func (d *Directive) touch() {
 func (d *Directive) setIndent(indent string) {
 	delta := int32(len(indent) - indentLen(d.raw))
 	d.line.setIndent(indent)
+	d.shift(delta)
+}
+
+// shift moves the name and argument offsets by delta bytes.
+func (d *Directive) shift(delta int32) {
 	d.nameStart += delta
 	d.nameEnd += delta
 	for i := range d.args {

@@ -23,11 +23,23 @@ func NewDirective(name string, values ...string) *Directive {
 // NewDirectiveRaw returns a detached directive whose argument tokens are
 // written exactly as given.
 func NewDirectiveRaw(name string, tokens ...string) *Directive {
-	s := name
-	if len(tokens) > 0 {
-		s += " " + strings.Join(tokens, " ")
+	return newLineDirective("", name, tokens, "\n")
+}
+
+// newLineDirective builds prefix+name, the tokens after a blank each, then
+// suffix, in one allocation.
+func newLineDirective(prefix, name string, tokens []string, suffix string) *Directive {
+	n := len(prefix) + len(name) + len(suffix)
+	for _, t := range tokens {
+		n += 1 + len(t)
 	}
-	d := &Directive{line: line{raw: []byte(s + "\n"), fresh: true}}
+	raw := make([]byte, 0, n)
+	raw = append(append(raw, prefix...), name...)
+	for _, t := range tokens {
+		raw = append(append(raw, ' '), t...)
+	}
+	raw = append(raw, suffix...)
+	d := &Directive{line: line{raw: raw, fresh: true}}
 	d.scan()
 	return d
 }
@@ -46,16 +58,10 @@ func NewSection(name string, values []string, body ...Node) *Section {
 	for i, v := range values {
 		toks[i] = Quote(v, '"')
 	}
-	open := "<" + name
-	if len(toks) > 0 {
-		open += " " + strings.Join(toks, " ")
-	}
 	s := &Section{
-		Open:  &Directive{line: line{raw: []byte(open + ">\n"), fresh: true}},
-		Close: &Directive{line: line{raw: []byte("</" + name + ">\n"), fresh: true}},
+		Open:  newLineDirective("<", name, toks, ">\n"),
+		Close: newLineDirective("</", name, nil, ">\n"),
 	}
-	s.Open.scan()
-	s.Close.scan()
 	s.Open.parent, s.Close.parent = s, s
 	for _, n := range body {
 		s.add(n)
@@ -344,27 +350,44 @@ func place(n Node, indent, eol, step string) {
 	}
 	switch n := n.(type) {
 	case *Section:
-		n.Open.setIndent(indent)
-		n.Open.setEOL(eol)
+		n.Open.reframe(indent, eol)
 		n.Open.fresh = false
 		for _, c := range n.Body {
 			place(c, indent+step, eol, step)
 		}
 		if n.Close != nil {
-			n.Close.setIndent(indent)
-			n.Close.setEOL(eol)
+			n.Close.reframe(indent, eol)
 			n.Close.fresh = false
 		}
+	case *Directive:
+		n.reframe(indent, eol)
+		n.fresh = false
+	case *Blank:
+		n.setEOL(eol)
+		n.fresh = false
 	default:
 		l := lineOf(n)
-		if d, ok := n.(*Directive); ok {
-			d.setIndent(indent)
-		} else if _, blank := n.(*Blank); !blank {
-			l.setIndent(indent)
-		}
-		l.setEOL(eol)
+		l.reframe(indent, eol)
 		l.fresh = false
 	}
+}
+
+// reframe gives the line indent and eol, in one allocation, and returns
+// how far the text after the indentation moved.
+func (l *line) reframe(indent, eol string) int {
+	ind, end := indentLen(l.raw), len(l.raw)-eolLen(l.raw)
+	if string(l.raw[:ind]) == indent && string(l.raw[end:]) == eol {
+		return 0
+	}
+	raw := make([]byte, 0, len(indent)+end-ind+len(eol))
+	raw = append(append(append(raw, indent...), l.raw[ind:end]...), eol...)
+	l.raw = raw
+	return len(indent) - ind
+}
+
+// reframe is line.reframe keeping the name and argument offsets in step.
+func (d *Directive) reframe(indent, eol string) {
+	d.shift(int32(d.line.reframe(indent, eol)))
 }
 
 // reindent shifts n (all lines of a section) so its first line has indent.

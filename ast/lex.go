@@ -172,8 +172,11 @@ type token struct {
 	closed     bool // a quoted token found its closing quote
 }
 
-func tokenize(text []byte, from int) []token {
-	var toks []token
+func tokenize(text []byte, from int) []token { return appendTokens(nil, text, from) }
+
+// appendTokens is tokenize appending to toks, so callers can tokenise into
+// a buffer on their stack.
+func appendTokens(toks []token, text []byte, from int) []token {
 	i := from
 	for {
 		for i < len(text) && isSpace(text[i]) {

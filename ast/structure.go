@@ -3,6 +3,7 @@ package ast
 import (
 	"bytes"
 	"fmt"
+	"sort"
 )
 
 // ProblemKind classifies a structural problem.
@@ -36,6 +37,15 @@ func CheckStructure(f *File) []Problem {
 	add := func(pos Pos, k ProblemKind, s *Section, tag *Directive, format string, args ...any) {
 		out = append(out, Problem{Pos: pos, Kind: k, Section: s, Tag: tag, Msg: fmt.Sprintf(format, args...)})
 	}
+	// httpd's first error is the same for every problem of this tree, and
+	// finding it replays the whole file: once per call, not per problem.
+	var firstError string
+	firstErrorOnce := func() string {
+		if firstError == "" {
+			firstError = firstErrorText(f)
+		}
+		return firstError
+	}
 	Inspect(f, func(n Node) bool {
 		switch n := n.(type) {
 		case *Directive:
@@ -55,7 +65,7 @@ func CheckStructure(f *File) []Problem {
 			case c == nil:
 				add(open.Pos(), UnclosedEOF, n, open, "%s:%d: <%s> was not closed.", f.Name, open.Pos().Line, name)
 			case c.kind == OpenTag:
-				add(c.Pos(), OpenAsClose, n, c, "<%s> without arguments where </%s> was meant: httpd opens a new section (%s)", c.Name(), open.Name(), firstErrorText(f))
+				add(c.Pos(), OpenAsClose, n, c, "<%s> without arguments where </%s> was meant: httpd opens a new section (%s)", c.Name(), open.Name(), firstErrorOnce())
 			case !c.Is(open.Name()):
 				add(c.Pos(), Mismatch, n, c, "Expected </%s> but saw </%s>", name, c.Name()+c.Extra)
 			case c.Extra != "":
@@ -73,11 +83,7 @@ func CheckStructure(f *File) []Problem {
 }
 
 func sortProblems(ps []Problem) {
-	for i := 1; i < len(ps); i++ {
-		for j := i; j > 0 && less(ps[j].Pos, ps[j-1].Pos); j-- {
-			ps[j], ps[j-1] = ps[j-1], ps[j]
-		}
-	}
+	sort.SliceStable(ps, func(i, j int) bool { return less(ps[i].Pos, ps[j].Pos) })
 }
 
 func less(a, b Pos) bool { return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col) }

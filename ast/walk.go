@@ -32,23 +32,37 @@ func InspectSection(s *Section, fn func(Node) bool) {
 }
 
 // Directives calls fn for every plain directive in f, in source order.
+// Passes walk whole files this way many times, so it has its own loop
+// rather than a callback through Inspect.
 func Directives(f *File, fn func(*Directive)) {
-	Inspect(f, func(n Node) bool {
-		if d, ok := n.(*Directive); ok && d.kind == Plain {
-			fn(d)
+	type frame struct {
+		body []Node
+		i    int
+	}
+	stack := make([]frame, 1, 8)
+	stack[0] = frame{f.Root.Body, 0}
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.i >= len(top.body) {
+			stack = stack[:len(stack)-1]
+			continue
 		}
-		return true
-	})
+		n := top.body[top.i]
+		top.i++
+		switch n := n.(type) {
+		case *Directive:
+			if n.kind == Plain {
+				fn(n)
+			}
+		case *Section:
+			stack = append(stack, frame{n.Body, 0})
+		}
+	}
 }
 
 // Sections calls fn for every section in f, outer before inner.
 func Sections(f *File, fn func(*Section)) {
-	Inspect(f, func(n Node) bool {
-		if s, ok := n.(*Section); ok {
-			fn(s)
-		}
-		return true
-	})
+	eachSection(f.Root, func(s *Section) bool { fn(s); return true })
 }
 
 // Enclosing returns the innermost section around n named name (case
@@ -69,4 +83,30 @@ func Depth(n Node) int {
 		d++
 	}
 	return d
+}
+
+// eachSection calls fn for every section below s in source order (outer
+// before inner) until fn returns false. Only section bodies are walked.
+func eachSection(s *Section, fn func(*Section) bool) {
+	type frame struct {
+		body []Node
+		i    int
+	}
+	stack := make([]frame, 1, 8)
+	stack[0] = frame{s.Body, 0}
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.i >= len(top.body) {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		sub, ok := top.body[top.i].(*Section)
+		top.i++
+		if ok {
+			if !fn(sub) {
+				return
+			}
+			stack = append(stack, frame{sub.Body, 0})
+		}
+	}
 }

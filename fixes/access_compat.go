@@ -81,6 +81,10 @@ var accessSections = []string{
 	"Directory", "DirectoryMatch", "Files", "FilesMatch", "Location", "LocationMatch", "Proxy", "ProxyMatch",
 }
 
+// compatBlocks are the sections the pass looks at: accessSections, and the
+// Limit sections where it only reports.
+var compatBlocks = append(append([]string{}, accessSections...), "Limit", "LimitExcept")
+
 func runAccessCompat(c *Context) {
 	if c.Opts.Apache != "2.4" {
 		return
@@ -88,7 +92,7 @@ func runAccessCompat(c *Context) {
 	for _, f := range c.Files {
 		var blocks []*ast.Section
 		ast.Sections(f, func(s *ast.Section) {
-			if s.Open != nil && s.Open.IsAny(append(accessSections, "Limit", "LimitExcept")...) {
+			if s.Open != nil && s.Open.IsAny(compatBlocks...) {
 				blocks = append(blocks, s)
 			}
 		})

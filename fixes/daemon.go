@@ -220,8 +220,9 @@ type daemonUse struct {
 	names     []string                    // in order of first definition
 	defs      map[string][]*ast.Directive // load order
 	selectors map[string][]*ast.Directive // load order
-	order     map[*ast.Directive]int      // load-order index of every directive
+	order     map[*ast.Directive]int      // load-order index of each definition and selector
 	dynamic   bool                        // some selection is a %{…} expansion
+	count     int                         // definitions with a name
 }
 
 func scanDaemonUse(files []*ast.File) *daemonUse {
@@ -230,15 +231,21 @@ func scanDaemonUse(files []*ast.File) *daemonUse {
 		selectors: map[string][]*ast.Directive{},
 		order:     map[*ast.Directive]int{},
 	}
+	// Only definitions and selectors are ever compared by load order, so
+	// only they get an entry: a big run has a few per vhost among
+	// hundreds of thousands of directives.
+	seq := 0
 	for _, f := range files {
 		ast.Directives(f, func(d *ast.Directive) {
-			u.order[d] = len(u.order)
+			seq++
 			if d.Is("WSGIDaemonProcess") {
 				if name := d.Arg(0); name != "" {
 					if len(u.defs[name]) == 0 {
 						u.names = append(u.names, name)
 					}
 					u.defs[name] = append(u.defs[name], d)
+					u.order[d] = seq
+					u.count++
 				}
 				return
 			}
@@ -246,6 +253,7 @@ func scanDaemonUse(files []*ast.File) *daemonUse {
 			u.dynamic = u.dynamic || dyn
 			for _, n := range names {
 				u.selectors[n] = append(u.selectors[n], d)
+				u.order[d] = seq
 			}
 		})
 	}

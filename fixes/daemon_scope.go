@@ -86,9 +86,6 @@ After:
 const modWSGINotConfigured = "WSGI process group not yet configured."
 
 func runDaemonScope(c *Context) {
-	if len(DaemonDefs(c.Files)) == 0 {
-		return
-	}
 	u := scanDaemonUse(c.Files)
 	for _, name := range u.names {
 		if len(u.defs[name]) != 1 {

@@ -58,26 +58,35 @@ const (
 )
 
 func runDaemonSizing(c *Context) {
-	defs := DaemonDefs(c.Files)
+	// One walk finds the definitions and Apache's own User and Group.
+	var defs []*ast.Directive
+	var lastUser, lastGroup *ast.Directive
+	for _, f := range c.Files {
+		ast.Directives(f, func(d *ast.Directive) {
+			switch {
+			case d.Is("WSGIDaemonProcess"):
+				defs = append(defs, d)
+			case d.Is("User") && atGlobalScope(d):
+				lastUser = d
+			case d.Is("Group") && atGlobalScope(d):
+				lastGroup = d
+			}
+		})
+	}
 	if len(defs) == 0 {
 		return
 	}
-	user := apacheIdentity(c.Files, "User", "${APACHE_RUN_USER}")
-	group := apacheIdentity(c.Files, "Group", "${APACHE_RUN_GROUP}")
+	user := apacheIdentity(lastUser, "User", "${APACHE_RUN_USER}")
+	group := apacheIdentity(lastGroup, "Group", "${APACHE_RUN_GROUP}")
 	for _, def := range defs {
 		sizeDaemon(c, def, user, group)
 	}
 }
 
 // apacheIdentity returns Apache's own user (or group) as the run sets it,
-// and a note on where it came from when it is Debian's default.
-func apacheIdentity(files []*ast.File, directive, debianVar string) identity {
-	var last *ast.Directive
-	for _, d := range AllDirectives(files, directive) {
-		if atGlobalScope(d) {
-			last = d
-		}
-	}
+// the last User (Group) directive at global scope, and a note on where it
+// came from when it is Debian's default.
+func apacheIdentity(last *ast.Directive, directive, debianVar string) identity {
 	switch {
 	case last == nil:
 		return identity{debianRunIdentity, "Debian's default"}

@@ -91,11 +91,10 @@ daemon-scope pass's question.`,
 const modWSGIDuplicate = "Name duplicates previous WSGI daemon definition."
 
 func runDuplicateDaemon(c *Context) {
-	defs := DaemonDefs(c.Files)
-	if len(defs) < 2 {
+	u := scanDaemonUse(c.Files)
+	if u.count < 2 {
 		return
 	}
-	u := scanDaemonUse(c.Files)
 	for _, name := range u.names {
 		all := u.defs[name]
 		if len(all) > 2 && !sameConditions(all) {

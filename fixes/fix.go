@@ -107,16 +107,48 @@ type Context struct {
 	Opts  Options
 
 	pass     *Pass
-	findings []Finding
+	findings findingList
 }
 
 // Report records a finding at n's position in file f.
 func (c *Context) Report(f *ast.File, pos ast.Pos, sev Severity, fixed bool, format string, args ...any) {
-	c.findings = append(c.findings, Finding{
+	c.findings.add(Finding{
 		File: f.Name, Pos: pos, Line: pos.Line, Col: pos.Col,
 		Pass: c.pass.Name, Severity: sev, Fixed: fixed,
 		Message: fmt.Sprintf(format, args...),
 	})
+}
+
+// findingList collects findings in chunks and copies them once, into an
+// exactly sized slice, when asked: a big run has a hundred thousand
+// findings, and a doubling slice would copy them over and over.
+type findingList struct {
+	chunks [][]Finding
+	n      int
+}
+
+const maxFindingChunk = 8192
+
+func (l *findingList) add(f Finding) {
+	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == cap(l.chunks[k-1]) {
+		size := min(64<<k, maxFindingChunk)
+		l.chunks = append(l.chunks, make([]Finding, 0, size))
+	}
+	last := &l.chunks[len(l.chunks)-1]
+	*last = append(*last, f)
+	l.n++
+}
+
+// all returns the findings in order.
+func (l *findingList) all() []Finding {
+	if l.n == 0 {
+		return nil
+	}
+	out := make([]Finding, 0, l.n)
+	for _, c := range l.chunks {
+		out = append(out, c...)
+	}
+	return out
 }
 
 // FileOf returns the file that holds n.
@@ -133,10 +165,28 @@ func FileOf(n ast.Node) *ast.File {
 // Run applies passes, in the order given, to files and returns every
 // finding in pass order.
 func Run(files []*ast.File, opts Options, passes []*Pass) []Finding {
-	c := &Context{Files: files, Opts: opts}
+	r := NewRunner(files, opts)
 	for _, p := range passes {
-		c.pass = p
-		p.Run(c)
+		r.Run(p)
 	}
-	return c.findings
+	return r.Findings()
 }
+
+// Runner applies passes one at a time to the same files, so that a caller
+// can tell which pass failed; the findings of all of them are collected in
+// one place.
+type Runner struct{ c Context }
+
+// NewRunner returns a Runner over files with the policies opts.
+func NewRunner(files []*ast.File, opts Options) *Runner {
+	return &Runner{c: Context{Files: files, Opts: opts}}
+}
+
+// Run applies pass p.
+func (r *Runner) Run(p *Pass) {
+	r.c.pass = p
+	p.Run(&r.c)
+}
+
+// Findings returns the findings of every pass run so far, in pass order.
+func (r *Runner) Findings() []Finding { return r.c.findings.all() }

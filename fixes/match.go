@@ -45,7 +45,7 @@ func Scope(s *ast.Section) []ast.Node {
 // (conditionals opened up), in order.
 func DirectivesIn(s *ast.Section, name string) []*ast.Directive {
 	var out []*ast.Directive
-	for _, n := range Scope(s) {
+	for _, n := range levelNodes(s) {
 		if d, ok := n.(*ast.Directive); ok && d.Kind() == ast.Plain && d.Is(name) {
 			out = append(out, d)
 		}
@@ -56,7 +56,7 @@ func DirectivesIn(s *ast.Section, name string) []*ast.Directive {
 // SectionsIn returns the sections named name at s's level.
 func SectionsIn(s *ast.Section, name string) []*ast.Section {
 	var out []*ast.Section
-	for _, n := range Scope(s) {
+	for _, n := range levelNodes(s) {
 		if sub, ok := n.(*ast.Section); ok && sub.Is(name) {
 			out = append(out, sub)
 		}

@@ -1,6 +1,7 @@
 package fixes
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"strings"
@@ -75,23 +76,25 @@ var typesetChars = []typesetChar{
 
 func runTypesetChars(c *Context) {
 	for _, f := range c.Files {
+		// Only lines that have one are kept: fixing a line touches no other.
 		var lines []*ast.Directive
+		keep := func(d *ast.Directive) {
+			if d != nil && hasTypesetChar(d.Raw()) {
+				lines = append(lines, d)
+			}
+		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.Directive: // plain directives and stray close tags
-				lines = append(lines, n)
+				keep(n)
 			case *ast.Section:
-				lines = append(lines, n.Open)
-				if n.Close != nil {
-					lines = append(lines, n.Close)
-				}
+				keep(n.Open)
+				keep(n.Close)
 			}
 			return true
 		})
 		for _, d := range lines {
-			if hasTypesetChar(d.Raw()) {
-				fixTypesetChars(c, f, d)
-			}
+			fixTypesetChars(c, f, d)
 		}
 	}
 }
@@ -99,6 +102,9 @@ func runTypesetChars(c *Context) {
 // hasTypesetChar is the cheap guard: every character handled starts with
 // one of these UTF-8 lead bytes.
 func hasTypesetChar(raw []byte) bool {
+	if !hasNonASCII(raw) {
+		return false
+	}
 	for i := 0; i+1 < len(raw); i++ {
 		switch raw[i] {
 		case 0xcb, 0xc2, 0xe2:
@@ -295,6 +301,23 @@ func typesetQuoteClosed(tok string) bool {
 			}
 		case q:
 			return i == len(tok)-1
+		}
+	}
+	return false
+}
+
+// hasNonASCII reports whether b has a byte above 0x7f, eight bytes at a
+// time: nearly every line of a configuration is plain ASCII.
+func hasNonASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return true
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
 		}
 	}
 	return false
