@@ -196,7 +196,13 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 	}
 	// Innermost first: closing a section hands the lines after its block
 	// to its parent, which may itself be unclosed.
-	sort.SliceStable(unclosed, func(i, j int) bool { return ast.Depth(unclosed[i]) > ast.Depth(unclosed[j]) })
+	// Depths are taken once: in the comparison they made 10,000 nested
+	// unclosed sections cost seconds.
+	depth := make(map[*ast.Section]int, len(unclosed))
+	for _, s := range unclosed {
+		depth[s] = ast.Depth(s)
+	}
+	sort.SliceStable(unclosed, func(i, j int) bool { return depth[unclosed[i]] > depth[unclosed[j]] })
 	for _, s := range unclosed {
 		s.CloseBefore(blockEnd(s))
 	}
