@@ -41,7 +41,7 @@ func BenchmarkArgs(b *testing.B) {
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	for b.Loop() {
-		Directives(f, func(d *Directive) { d.parsed = false; d.Args() })
+		Directives(f, func(d *Directive) { d.forgetArgs(); d.Args() })
 	}
 }
 

@@ -3,6 +3,7 @@ package ast
 import (
 	"bytes"
 	"strings"
+	"unsafe"
 )
 
 // Kind tells what a Directive line is.
@@ -22,18 +23,8 @@ const (
 // kept small: the name is a view of raw located by two offsets, and the
 // arguments are tokenised only when asked for.
 type Directive struct {
-	line
-	// nameStart and nameEnd locate the name in raw.
-	nameStart, nameEnd int32
-	kind               Kind
-	parsed             bool
-
-	// For tags: the '>' is missing (MissingBracket), or bytes follow the
-	// close tag's '>' inside its first word, as in "</Location>>" (Extra).
-	MissingBracket bool
-
-	args  []Arg
-	Extra string
+	line      // with the name's place, the kind and the flags
+	args *Arg // the first of nargs arguments, once parsed
 }
 
 // Arg is one argument as httpd tokenises it.
@@ -53,7 +44,25 @@ func (d *Directive) Name() string { return view(d.raw[d.nameStart:d.nameEnd]) }
 
 // Is reports whether d's name equals name, ignoring case as httpd does.
 func (d *Directive) Is(name string) bool {
-	return int(d.nameEnd-d.nameStart) == len(name) && EqualFold(d.Name(), name)
+	return int(d.nameEnd-d.nameStart) == len(name) && (name == "" || d.name0 == lower(name[0])) &&
+		EqualFold(d.Name(), name)
+}
+
+// MissingBracket reports whether a tag lacks its closing '>'.
+func (d *Directive) MissingBracket() bool { return d.flags&missingBracket != 0 }
+
+// Extra is what follows a close tag's '>' inside its first word, as in
+// "</Location>>"; "" for other lines.
+func (d *Directive) Extra() string {
+	if d.kind != CloseTag || d.MissingBracket() {
+		return ""
+	}
+	raw, from := d.raw, int(d.nameEnd)+1
+	end, w := len(raw)-eolLen(raw), from
+	for w < end && !isSpace(raw[w]) && contLen(raw, w) == 0 {
+		w++
+	}
+	return view(raw[from:w])
 }
 
 // IsAny reports whether d's name is one of names, ignoring case.
@@ -68,11 +77,26 @@ func (d *Directive) IsAny(names ...string) bool {
 
 // Args returns the arguments. For an open tag they stop at the last '>'.
 func (d *Directive) Args() []Arg {
-	if !d.parsed {
-		d.args = parseArgs(d.raw, d.kind, int(d.nameEnd))
-		d.parsed = true
+	if d.flags&parsed == 0 {
+		d.setArgs(parseArgs(d.raw, d.kind, int(d.nameEnd)))
 	}
-	return d.args
+	if d.nargs == 0 {
+		return nil
+	}
+	return unsafe.Slice(d.args, d.nargs)
+}
+
+// setArgs keeps the parsed argument list (a pointer and a count take 12
+// bytes of the Directive instead of a 24-byte slice).
+func (d *Directive) setArgs(args []Arg) {
+	d.flags |= parsed
+	d.args, d.nargs = unsafe.SliceData(args), int32(len(args))
+}
+
+// forgetArgs drops the parsed list, after raw changed.
+func (d *Directive) forgetArgs() {
+	d.flags &^= parsed
+	d.args, d.nargs = nil, 0
 }
 
 // Values returns the argument values.
@@ -176,7 +200,7 @@ func (d *Directive) scan() {
 		i += indentLen(raw[i:])
 	}
 	d.kind = Plain
-	d.MissingBracket, d.Extra = false, ""
+	d.flags &^= missingBracket
 	end := len(raw) - eolLen(raw)
 	switch {
 	case i+1 < end && raw[i] == '<' && raw[i+1] == '/':
@@ -196,11 +220,8 @@ func (d *Directive) scan() {
 	if d.kind != Plain {
 		if gt := bytes.IndexByte(word, '>'); gt >= 0 {
 			nameEnd = i + gt
-			if d.kind == CloseTag {
-				d.Extra = view(word[gt+1:])
-			}
 		} else if d.kind == CloseTag || bytes.IndexByte(raw[w:end], '>') < 0 {
-			d.MissingBracket = true
+			d.flags |= missingBracket
 		}
 	} else if i < end && (raw[i] == '"' || raw[i] == '\'') {
 		// A quoted directive name is legal for the tokenizer; keep it whole.
@@ -211,8 +232,11 @@ func (d *Directive) scan() {
 		}
 	}
 	d.nameStart, d.nameEnd = int32(i), int32(nameEnd)
-	d.parsed = false
-	d.args = nil
+	d.name0 = 0
+	if nameEnd > i {
+		d.name0 = lower(raw[i])
+	}
+	d.forgetArgs()
 }
 
 // HasArgs reports whether an open tag carries arguments.
@@ -248,9 +272,12 @@ func (d *Directive) setIndent(indent string) {
 func (d *Directive) shift(delta int32) {
 	d.nameStart += delta
 	d.nameEnd += delta
-	for i := range d.args {
-		d.args[i].start += delta
-		d.args[i].end += delta
+	if d.nargs > 0 {
+		args := unsafe.Slice(d.args, d.nargs)
+		for i := range args {
+			args[i].start += delta
+			args[i].end += delta
+		}
 	}
 }
 

@@ -39,18 +39,18 @@ func newLineDirective(prefix, name string, tokens []string, suffix string) *Dire
 		raw = append(append(raw, ' '), t...)
 	}
 	raw = append(raw, suffix...)
-	d := &Directive{line: line{raw: raw, fresh: true}}
+	d := &Directive{line: line{raw: raw, flags: fresh}}
 	d.scan()
 	return d
 }
 
 // NewComment returns a detached comment line; text should start with '#'.
 func NewComment(text string) *Comment {
-	return &Comment{line{raw: []byte(text + "\n"), fresh: true}}
+	return &Comment{line{raw: []byte(text + "\n"), flags: fresh}}
 }
 
 // NewBlank returns a detached blank line.
-func NewBlank() *Blank { return &Blank{line{raw: []byte("\n"), fresh: true}} }
+func NewBlank() *Blank { return &Blank{line{raw: []byte("\n"), flags: fresh}} }
 
 // NewSection returns a detached section "<name args>…</name>" holding body.
 func NewSection(name string, values []string, body ...Node) *Section {
@@ -178,7 +178,7 @@ func LeadComments(n Node) []*Comment {
 func (s *Section) CloseBefore(i int) {
 	rest := append([]Node(nil), s.Body[i:]...)
 	s.Body = s.Body[:i]
-	close := &Directive{line: line{raw: []byte("</" + s.Name() + ">\n"), fresh: true}}
+	close := &Directive{line: line{raw: []byte("</" + s.Name() + ">\n"), flags: fresh}}
 	close.scan()
 	close.parent = s
 	eol := "\n"
@@ -250,14 +250,14 @@ func (s *Section) childIndent(i int) string {
 		if j >= 0 && j < len(s.Body) {
 			switch n := s.Body[j].(type) {
 			case *Directive, *Section, *Comment:
-				if l := lineOf(n); l != nil && !l.fresh {
+				if l := lineOf(n); l != nil && !l.isFresh() {
 					return l.Indent()
 				}
 			}
 		}
 	}
 	for _, n := range s.Body {
-		if l := lineOf(n); l != nil && !l.fresh {
+		if l := lineOf(n); l != nil && !l.isFresh() {
 			if _, blank := n.(*Blank); !blank {
 				return l.Indent()
 			}
@@ -340,7 +340,7 @@ func bodyStep(s *Section) (step []byte, deeper, found bool) {
 // (sections lay out their fresh body one step deeper); moved nodes are
 // re-indented and keep their line endings.
 func place(n Node, indent, eol, step string) {
-	if l := lineOf(n); l != nil && !l.fresh {
+	if l := lineOf(n); l != nil && !l.isFresh() {
 		reindent(n, indent)
 		if e := l.EOL(); e != "" && e != eol {
 			// Moved from a file with other line endings: adopt this file's.
@@ -351,24 +351,24 @@ func place(n Node, indent, eol, step string) {
 	switch n := n.(type) {
 	case *Section:
 		n.Open.reframe(indent, eol)
-		n.Open.fresh = false
+		n.Open.setFresh(false)
 		for _, c := range n.Body {
 			place(c, indent+step, eol, step)
 		}
 		if n.Close != nil {
 			n.Close.reframe(indent, eol)
-			n.Close.fresh = false
+			n.Close.setFresh(false)
 		}
 	case *Directive:
 		n.reframe(indent, eol)
-		n.fresh = false
+		n.setFresh(false)
 	case *Blank:
 		n.setEOL(eol)
-		n.fresh = false
+		n.setFresh(false)
 	default:
 		l := lineOf(n)
 		l.reframe(indent, eol)
-		l.fresh = false
+		l.setFresh(false)
 	}
 }
 

@@ -103,10 +103,10 @@ func dumpTree(f *File) string {
 	}
 	tag := func(d *Directive) string {
 		s := fmt.Sprintf("%s %q", d.Kind(), d.Name())
-		if d.Extra != "" {
-			s += fmt.Sprintf(" extra=%q", d.Extra)
+		if d.Extra() != "" {
+			s += fmt.Sprintf(" extra=%q", d.Extra())
 		}
-		if d.MissingBracket {
+		if d.MissingBracket() {
 			s += " missing-bracket"
 		}
 		return s

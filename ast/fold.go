@@ -25,6 +25,14 @@ func HasPrefixFold(s, prefix string) bool {
 
 func isASCIILetter(c byte) bool { c |= 0x20; return c >= 'a' && c <= 'z' }
 
+// lower folds an ASCII letter to lower case.
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + ('a' - 'A')
+	}
+	return c
+}
+
 // view returns b as a string without copying. The tree never writes into
 // a line's bytes after making them (edits build new lines) and Parse's
 // caller must not modify src, so names and arguments can share those bytes

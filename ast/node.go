@@ -32,13 +32,43 @@ type Node interface {
 // logical line (physical lines joined by backslash continuations), including
 // its indentation and line ending. Edits rebuild raw, so printing is always
 // concatenation.
+//
+// A big configuration has hundreds of thousands of lines, and walking them
+// costs a cache miss per node, so nodes are kept small: positions in 32
+// bits, and the fields only a Directive uses are here too, in what would
+// otherwise be padding (Go does not put an outer struct's fields into an
+// embedded struct's padding), so that a Directive fits in 64 bytes.
 type line struct {
 	raw    []byte
 	parent *Section
-	// ln and col are the position (Pos), in 32 bits: a big configuration
-	// has hundreds of thousands of lines, and each byte per line counts.
+	// ln and col are the position (Pos).
 	ln, col int32
-	fresh   bool // built by an edit, not yet placed in a tree
+
+	// Directive only: where the name is in raw, how many arguments the
+	// parsed list has, the kind, the name's first byte in lower case (Is
+	// rejects most names without reading raw) and flags.
+	nameStart, nameEnd int32
+	nargs              int32
+	kind               Kind
+	name0              byte
+	flags              lineFlags
+}
+
+type lineFlags uint8
+
+const (
+	fresh          lineFlags = 1 << iota // built by an edit, not yet placed in a tree
+	parsed                               // Directive: the argument list is there
+	missingBracket                       // Directive: a tag without its '>'
+)
+
+func (l *line) isFresh() bool { return l.flags&fresh != 0 }
+func (l *line) setFresh(on bool) {
+	if on {
+		l.flags |= fresh
+	} else {
+		l.flags &^= fresh
+	}
 }
 
 func (l *line) Pos() Pos                 { return Pos{Line: int(l.ln), Col: int(l.col)} }

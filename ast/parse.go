@@ -123,7 +123,7 @@ func (p *parser) line(raw []byte, pos Pos) {
 	case Plain:
 		p.add(d)
 	case OpenTag:
-		if len(p.stack) > 1 && !d.MissingBracket && d.Is(top.Name()) && requiresArgs(d.Name()) && !d.HasArgs() {
+		if len(p.stack) > 1 && !d.MissingBracket() && d.Is(top.Name()) && requiresArgs(d.Name()) && !d.HasArgs() {
 			// "<locationmatch>" where "</locationmatch>" was meant: it
 			// closes the innermost section (CheckStructure reports it).
 			d.parent = top

@@ -50,12 +50,12 @@ func CheckStructure(f *File) []Problem {
 		switch n := n.(type) {
 		case *Directive:
 			if n.kind == CloseTag {
-				add(n.Pos(), Stray, nil, n, "</%s> without matching <%s> section", n.Name()+n.Extra, n.Name()+n.Extra)
+				add(n.Pos(), Stray, nil, n, "</%s> without matching <%s> section", n.Name()+n.Extra(), n.Name()+n.Extra())
 			}
 		case *Section:
 			open := n.Open
 			name := CanonicalSection(open.Name())
-			if open.MissingBracket {
+			if open.MissingBracket() {
 				add(open.Pos(), MissingOpenBracket, n, open, "<%s> directive missing closing '>'", name)
 			}
 			c := n.Close
@@ -67,10 +67,10 @@ func CheckStructure(f *File) []Problem {
 			case c.kind == OpenTag:
 				add(c.Pos(), OpenAsClose, n, c, "<%s> without arguments where </%s> was meant: httpd opens a new section (%s)", c.Name(), open.Name(), firstErrorOnce())
 			case !c.Is(open.Name()):
-				add(c.Pos(), Mismatch, n, c, "Expected </%s> but saw </%s>", name, c.Name()+c.Extra)
-			case c.Extra != "":
-				add(c.Pos(), ExtraBracket, n, c, "Expected </%s> but saw </%s>", name, c.Name()+c.Extra)
-			case c.MissingBracket:
+				add(c.Pos(), Mismatch, n, c, "Expected </%s> but saw </%s>", name, c.Name()+c.Extra())
+			case c.Extra() != "":
+				add(c.Pos(), ExtraBracket, n, c, "Expected </%s> but saw </%s>", name, c.Name()+c.Extra())
+			case c.MissingBracket():
 				add(c.Pos(), MissingCloseBracket, n, c, "</%s> directive missing closing '>'", c.Name())
 			}
 		}
@@ -125,19 +125,19 @@ func HttpdStructure(name string, src []byte) (line int, msg string) {
 		switch d.kind {
 		case OpenTag:
 			stack = append(stack, open{CanonicalSection(d.Name()), here})
-			if d.MissingBracket && missing.msg == "" {
+			if d.MissingBracket() && missing.msg == "" {
 				missing.line, missing.msg = here, fmt.Sprintf("<%s> directive missing closing '>'", CanonicalSection(d.Name()))
 			}
 		case CloseTag:
 			if len(stack) == 0 {
-				return here, fmt.Sprintf("</%s> without matching <%s> section", d.Name()+d.Extra, d.Name()+d.Extra)
+				return here, fmt.Sprintf("</%s> without matching <%s> section", d.Name()+d.Extra(), d.Name()+d.Extra())
 			}
-			if d.MissingBracket {
+			if d.MissingBracket() {
 				return here, fmt.Sprintf("</%s> directive missing closing '>'", d.Name())
 			}
 			top := stack[len(stack)-1]
-			if d.Extra != "" || !d.Is(top.name) {
-				return here, fmt.Sprintf("Expected </%s> but saw </%s>", top.name, d.Name()+d.Extra)
+			if d.Extra() != "" || !d.Is(top.name) {
+				return here, fmt.Sprintf("Expected </%s> but saw </%s>", top.name, d.Name()+d.Extra())
 			}
 			stack = stack[:len(stack)-1]
 		}

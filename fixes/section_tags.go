@@ -162,7 +162,7 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 			was := sectionTagText(p.Tag)
 			ast.Remove(p.Tag)
 			// httpd names the tag with whatever is glued to it ("</Location>>").
-			name := p.Tag.Name() + p.Tag.Extra
+			name := p.Tag.Name() + p.Tag.Extra()
 			report(p.Pos, Error, true, "stray close tag %q: removed (httpd: %q)",
 				was, fmt.Sprintf("</%s> without matching <%s> section", name, name))
 		case ast.MissingCloseBracket:
