@@ -444,6 +444,14 @@ func endingFor(raw []byte, eol string) string {
 	return eol
 }
 
+// endsInContinuation reports whether raw ends in a backslash-newline: at
+// the end of a file it joins nothing, but a line put after it would be
+// joined to it.
+func endsInContinuation(raw []byte) bool {
+	n := len(raw) - eolLen(raw)
+	return n < len(raw) && n > 0 && raw[n-1] == '\\'
+}
+
 func lastLine(s *Section) *line {
 	if s.Close != nil {
 		return &s.Close.line

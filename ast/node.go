@@ -217,10 +217,11 @@ func (s *Section) appendTo(b []byte) []byte {
 }
 
 // put appends one line's bytes to b, whose output began at start. An edit
-// can put a line after one that had no line ending (the old last line);
-// that one gets the file's ending first so lines never merge.
+// can put a line after the old last line, which may have no line ending or
+// end in a continuation that joined nothing; it is ended first (an empty
+// line for the continuation to join) so lines never merge.
 func (s *Section) put(b []byte, start int, raw []byte) []byte {
-	if len(b) > start && b[len(b)-1] != '\n' {
+	if len(b) > start && (b[len(b)-1] != '\n' || endsInContinuation(b[start:])) {
 		eol := "\n"
 		if f := s.File(); f != nil {
 			eol = f.eol

@@ -9,7 +9,10 @@ import (
 // literally by httpd (a continuation needs the newline). When an edit puts
 // a line after it, a bare newline would turn that backslash into a
 // continuation and swallow the new line; a blank before the newline keeps
-// both lines what they were. Found by fixes.FuzzPipeline.
+// both lines what they were. Likewise a last line that ends in a
+// continuation (backslash-newline, joining nothing at the end of the file)
+// would swallow the line put after it; an empty line goes between. Found
+// by fixes.FuzzPipeline and the random-bytes case of the hostile inputs.
 
 func TestLineEndingAddedAfterBackslashIsNoContinuation(t *testing.T) {
 	cases := []struct {
@@ -34,6 +37,27 @@ func TestLineEndingAddedAfterBackslashIsNoContinuation(t *testing.T) {
 			name: "insert-after-crlf",
 			src:  "Listen 80\r\nServerName foo\\",
 			want: "Listen 80\r\nServerName foo\\ \r\nListen 81\r\n",
+			edit: func(f *File) { f.Root.Append(NewDirective("Listen", "81")) },
+		},
+		{
+			// The last line ends in a continuation that joined nothing: an
+			// empty line for it to join comes first.
+			name: "close-before-after-continuation",
+			src:  "<VirtualHost *:80>\nServerName foo \\\n",
+			want: "<VirtualHost *:80>\nServerName foo \\\n\n</VirtualHost>\n",
+			edit: func(f *File) { firstSection(f, "VirtualHost").CloseBefore(1) },
+		},
+		{
+			// A comment's continuation would swallow the new line.
+			name: "insert-after-comment-continuation",
+			src:  "# note \\\n",
+			want: "# note \\\n\nListen 80\n",
+			edit: func(f *File) { f.Root.Append(NewDirective("Listen", "80")) },
+		},
+		{
+			name: "insert-after-continuation-crlf",
+			src:  "Listen 80\r\nServerName foo \\\r\n",
+			want: "Listen 80\r\nServerName foo \\\r\n\r\nListen 81\r\n",
 			edit: func(f *File) { f.Root.Append(NewDirective("Listen", "81")) },
 		},
 		{
