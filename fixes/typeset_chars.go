@@ -149,6 +149,12 @@ func fixTypesetChars(c *Context, f *ast.File, d *ast.Directive) {
 	for _, h := range hits {
 		t := h.t
 		pos := typesetPos(d, t.from)
+		if t.quote && d.Kind() != ast.Plain && strings.Contains(d.Name(), t.from) {
+			// A quote in a section's name quotes nothing, and the open and
+			// close tags are fixed one at a time: changing one would part
+			// them ("<“>" closed by "</\">").
+			continue
+		}
 		if t.quote && !quotesOK {
 			if !reported && why != "" {
 				c.Report(f, pos, Warning, false, "curly quotes in %q left alone: %s", display, why)
