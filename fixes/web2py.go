@@ -50,7 +50,11 @@ func rootFromApplications(p string) string {
 // DaemonOption returns the value of option key (case-insensitive) of a
 // WSGIDaemonProcess directive, or "".
 func DaemonOption(def *ast.Directive, key string) string {
-	for _, a := range def.Values()[1:] {
+	vals := def.Values()
+	if len(vals) == 0 {
+		return "" // "WSGIDaemonProcess" without even a name
+	}
+	for _, a := range vals[1:] {
 		if k, v, ok := Option(a); ok && k == key {
 			return v
 		}
