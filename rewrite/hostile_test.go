@@ -1,10 +1,10 @@
 package rewrite
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"syscall"
@@ -128,11 +128,49 @@ func mustStat(t *testing.T, p string) os.FileInfo {
 
 func TestRunRefusesEndlessStdin(t *testing.T) {
 	// Standard input has no size to check first: the read stops one byte
-	// past the limit.
+	// past the limit (lowered to 1 MiB here, so the test reads 1 MiB).
+	lowerReadLimit(t, 1<<20)
 	opts := testOptions()
-	opts.Stdin = io.LimitReader(zeros{}, MaxFileSize+1<<20)
+	opts.Stdin = zeros{}
 	r := runWithin(t, 30*time.Second, opts, "-")
-	wantText(t, "errors", "<stdin>: file too large (over 256 MiB); not read", fmt.Sprint(r.Err()))
+	wantText(t, "errors", "<stdin>: file too large (over 1 MiB); not read", fmt.Sprint(r.Err()))
+}
+
+func TestRunRefusesAFileThatGrewPastTheLimit(t *testing.T) {
+	// Small when checked, over the limit when read: refused all the same.
+	lowerReadLimit(t, 1<<20)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"a.conf": nvhConf, "b.conf": nvhConf})
+	chdir(t, dir)
+	opts := testOptions()
+	opts.FS = growingFS{grow: "a.conf", by: 1 << 20}
+	r := runWithin(t, 10*time.Second, opts, "a.conf", "b.conf")
+	wantText(t, "errors", "a.conf: file too large (over 1 MiB); not read", fmt.Sprint(r.Err()))
+	if !errors.Is(r.Files[0].Err, ErrTooLarge) || !r.Files[1].Changed {
+		t.Errorf("a.conf: %v; b.conf changed=%v", r.Files[0].Err, r.Files[1].Changed)
+	}
+}
+
+func lowerReadLimit(t *testing.T, n int64) {
+	old := readLimit
+	readLimit = n
+	t.Cleanup(func() { readLimit = old })
+}
+
+// growingFS reads one file with extra bytes appended, as if it grew
+// between Stat and ReadFile.
+type growingFS struct {
+	OSFS
+	grow string
+	by   int
+}
+
+func (g growingFS) ReadFile(name string) ([]byte, error) {
+	b, err := g.OSFS.ReadFile(name)
+	if err == nil && name == g.grow {
+		b = append(b, bytes.Repeat([]byte("#"), g.by)...)
+	}
+	return b, err
 }
 
 type zeros struct{}

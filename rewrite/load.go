@@ -146,7 +146,7 @@ func (l *loader) read(f *File) {
 			f.Err = fmt.Errorf("%s: no standard input", f.Path)
 			return
 		}
-		src, err = io.ReadAll(io.LimitReader(l.opts.Stdin, MaxFileSize+1))
+		src, err = io.ReadAll(io.LimitReader(l.opts.Stdin, readLimit+1))
 	} else {
 		f.snap.info, err = l.opts.FS.Stat(f.Real)
 		if err == nil {
@@ -156,7 +156,7 @@ func (l *loader) read(f *File) {
 			src, err = l.opts.FS.ReadFile(f.Real)
 		}
 	}
-	if err == nil && len(src) > MaxFileSize {
+	if err == nil && int64(len(src)) > readLimit {
 		err = tooLarge() // grew after Stat, or stdin
 	}
 	if err != nil {
@@ -186,6 +186,9 @@ func unwrapPath(err error) error {
 // image or log that happens to be named *.conf cannot exhaust memory.
 const MaxFileSize = 256 << 20
 
+// readLimit is MaxFileSize; tests lower it to reach the limit cheaply.
+var readLimit int64 = MaxFileSize
+
 // Errors for files Run refuses to read; File.Err wraps them.
 var (
 	ErrNotRegular = errors.New("not a regular file")
@@ -199,14 +202,14 @@ func checkReadable(fi fs.FileInfo) error {
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("%w (%s); not read", ErrNotRegular, fileKind(fi.Mode()))
 	}
-	if fi.Size() > MaxFileSize {
+	if fi.Size() > readLimit {
 		return tooLarge()
 	}
 	return nil
 }
 
 func tooLarge() error {
-	return fmt.Errorf("%w (over %d MiB); not read", ErrTooLarge, MaxFileSize>>20)
+	return fmt.Errorf("%w (over %d MiB); not read", ErrTooLarge, readLimit>>20)
 }
 
 // fileKind names a non-regular file type for messages.
