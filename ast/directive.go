@@ -377,24 +377,62 @@ func (d *Directive) ReplaceInName(old, new string) int {
 // Quote returns value as a token httpd reads back as value. quote asks for
 // a quote style ('"' or '\”); 0 quotes only when needed.
 func Quote(value string, quote byte) string {
-	need := value == "" || strings.ContainsAny(value, " \t\r\n\v\f\"'") || strings.Contains(value, `\\`)
-	if quote == 0 && !need {
+	if quote == 0 && !needsQuote(value) {
 		return value
 	}
-	if quote == 0 || (quote == '\'' && strings.ContainsRune(value, '\'')) {
-		quote = '"'
+	return view(appendQuoted(make([]byte, 0, quotedLen(value, quote)), value, quote))
+}
+
+func needsQuote(value string) bool {
+	return value == "" || strings.ContainsAny(value, " \t\r\n\v\f\"'") || strings.Contains(value, `\\`)
+}
+
+// quoteChar is the quote Quote uses for value: quote, else '"' when value
+// needs one (or quote is '\'' and value holds one), else 0.
+func quoteChar(value string, quote byte) byte {
+	if quote == 0 && !needsQuote(value) {
+		return 0
 	}
-	var b strings.Builder
-	b.WriteByte(quote)
+	if quote == 0 || (quote == '\'' && strings.IndexByte(value, '\'') >= 0) {
+		return '"'
+	}
+	return quote
+}
+
+// escapes reports whether value[i] needs a backslash inside quote q.
+func escapes(value string, i int, q byte) bool {
+	c := value[i]
+	return c == q || (c == '\\' && (i+1 == len(value) || value[i+1] == '\\' || value[i+1] == q))
+}
+
+// quotedLen is len(Quote(value, quote)).
+func quotedLen(value string, quote byte) int {
+	q := quoteChar(value, quote)
+	if q == 0 {
+		return len(value)
+	}
+	n := len(value) + 2
 	for i := 0; i < len(value); i++ {
-		c := value[i]
-		if c == quote {
-			b.WriteByte('\\')
-		} else if c == '\\' && (i+1 == len(value) || value[i+1] == '\\' || value[i+1] == quote) {
-			b.WriteByte('\\')
+		if escapes(value, i, q) {
+			n++
 		}
-		b.WriteByte(c)
 	}
-	b.WriteByte(quote)
-	return b.String()
+	return n
+}
+
+// appendQuoted appends Quote(value, quote) to b, without building the
+// string first.
+func appendQuoted(b []byte, value string, quote byte) []byte {
+	q := quoteChar(value, quote)
+	if q == 0 {
+		return append(b, value...)
+	}
+	b = append(b, q)
+	for i := 0; i < len(value); i++ {
+		if escapes(value, i, q) {
+			b = append(b, '\\')
+		}
+		b = append(b, value[i])
+	}
+	return append(b, q)
 }

@@ -13,33 +13,39 @@ import (
 
 // NewDirective returns a detached directive; values are quoted as needed.
 func NewDirective(name string, values ...string) *Directive {
-	toks := make([]string, len(values))
-	for i, v := range values {
-		toks[i] = Quote(v, 0)
-	}
-	return NewDirectiveRaw(name, toks...)
+	return newLineDirective("", name, values, 0, false, "\n")
 }
 
 // NewDirectiveRaw returns a detached directive whose argument tokens are
 // written exactly as given.
 func NewDirectiveRaw(name string, tokens ...string) *Directive {
-	return newLineDirective("", name, tokens, "\n")
+	return newLineDirective("", name, tokens, 0, true, "\n")
 }
 
-// newLineDirective builds prefix+name, the tokens after a blank each, then
-// suffix, in one allocation.
-func newLineDirective(prefix, name string, tokens []string, suffix string) *Directive {
+// newLineDirective builds prefix+name, then each value after a blank
+// (quoted with quote as Quote does, or as given when raw), then suffix, in
+// one allocation: passes build thousands of lines.
+func newLineDirective(prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
 	n := len(prefix) + len(name) + len(suffix)
-	for _, t := range tokens {
-		n += 1 + len(t)
+	for _, v := range values {
+		if raw {
+			n += 1 + len(v)
+		} else {
+			n += 1 + quotedLen(v, quote)
+		}
 	}
-	raw := make([]byte, 0, n)
-	raw = append(append(raw, prefix...), name...)
-	for _, t := range tokens {
-		raw = append(append(raw, ' '), t...)
+	b := make([]byte, 0, n)
+	b = append(append(b, prefix...), name...)
+	for _, v := range values {
+		b = append(b, ' ')
+		if raw {
+			b = append(b, v...)
+		} else {
+			b = appendQuoted(b, v, quote)
+		}
 	}
-	raw = append(raw, suffix...)
-	d := &Directive{line: line{raw: raw, flags: fresh}}
+	b = append(b, suffix...)
+	d := &Directive{line: line{raw: b, flags: fresh}}
 	d.scan()
 	return d
 }
@@ -54,15 +60,14 @@ func NewBlank() *Blank { return &Blank{line{raw: []byte("\n"), flags: fresh}} }
 
 // NewSection returns a detached section "<name args>…</name>" holding body.
 func NewSection(name string, values []string, body ...Node) *Section {
-	toks := make([]string, len(values))
-	for i, v := range values {
-		toks[i] = Quote(v, '"')
-	}
 	s := &Section{
-		Open:  newLineDirective("<", name, toks, ">\n"),
-		Close: newLineDirective("</", name, nil, ">\n"),
+		Open:  newLineDirective("<", name, values, '"', false, ">\n"),
+		Close: newLineDirective("</", name, nil, 0, true, ">\n"),
 	}
 	s.Open.parent, s.Close.parent = s, s
+	if len(body) > 0 {
+		s.Body = make([]Node, 0, len(body))
+	}
 	for _, n := range body {
 		s.add(n)
 	}

@@ -50,10 +50,17 @@ func requiresArgs(name string) bool {
 // IsConditional reports whether a section is one of httpd's conditionals
 // (IfModule, IfDefine…), which httpd accepts unclosed at end of file when true.
 func IsConditional(name string) bool {
-	for _, k := range []string{"IfModule", "IfDefine", "IfFile", "IfDirective", "IfSection", "IfVersion"} {
+	// Passes ask this of every section they look into; nearly all names
+	// fail on the first two letters.
+	if len(name) < 6 || lower(name[0]) != 'i' || lower(name[1]) != 'f' {
+		return false
+	}
+	for _, k := range conditionalSections {
 		if EqualFold(k, name) {
 			return true
 		}
 	}
 	return false
 }
+
+var conditionalSections = []string{"IfModule", "IfDefine", "IfFile", "IfDirective", "IfSection", "IfVersion"}

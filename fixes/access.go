@@ -138,30 +138,33 @@ type compatRules struct {
 func readCompat(dirs []*ast.Directive) (c compatRules, problem string) {
 	c = compatRules{order: "deny,allow", satisfy: "all", dirs: dirs}
 	for _, d := range dirs {
-		v := d.Values()
+		args := d.Args()
+		v := func(i int) string { return args[i].Value }
 		switch {
 		case d.Is("Order"):
-			if len(v) != 1 {
+			if len(args) != 1 {
 				return c, fmt.Sprintf("%q takes one argument", d.Name())
 			}
-			o := strings.ToLower(v[0])
+			o := strings.ToLower(v(0))
 			if o != "deny,allow" && o != "allow,deny" && o != "mutual-failure" {
-				return c, fmt.Sprintf("unknown order %q", v[0])
+				return c, fmt.Sprintf("unknown order %q", v(0))
 			}
 			c.order = o
 		case d.Is("Satisfy"):
-			if len(v) != 1 || (!strings.EqualFold(v[0], "any") && !strings.EqualFold(v[0], "all")) {
+			if len(args) != 1 || (!strings.EqualFold(v(0), "any") && !strings.EqualFold(v(0), "all")) {
 				return c, fmt.Sprintf("%q takes \"Any\" or \"All\"", d.Name())
 			}
-			c.satisfy = strings.ToLower(v[0])
+			c.satisfy = strings.ToLower(v(0))
 		default: // Allow, Deny
-			if len(v) < 2 || !strings.EqualFold(v[0], "from") {
+			if len(args) < 2 || !strings.EqualFold(v(0), "from") {
 				return c, fmt.Sprintf("%q must be followed by \"from\" and hosts", d.Name())
 			}
+			list := &c.deny
 			if d.Is("Allow") {
-				c.allow = append(c.allow, v[1:]...)
-			} else {
-				c.deny = append(c.deny, v[1:]...)
+				list = &c.allow
+			}
+			for _, a := range args[1:] {
+				*list = append(*list, a.Value)
 			}
 		}
 	}

@@ -138,8 +138,8 @@ func selectedGroups(d *ast.Directive) (names []string, dynamic bool) {
 	case d.Is("WSGIProcessGroup"):
 		add(d.Arg(0))
 	case d.IsAny("WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript"):
-		for _, a := range d.Values() {
-			if k, v, ok := Option(a); ok && k == "process-group" {
+		for _, a := range d.Args() {
+			if k, v, ok := Option(a.Value); ok && k == "process-group" {
 				add(optionValue(v))
 			}
 		}
@@ -220,42 +220,72 @@ type daemonUse struct {
 	names     []string                    // in order of first definition
 	defs      map[string][]*ast.Directive // load order
 	selectors map[string][]*ast.Directive // load order
-	order     map[*ast.Directive]int      // load-order index of each definition and selector
 	dynamic   bool                        // some selection is a %{…} expansion
 	count     int                         // definitions with a name
+
+	// Load order of the definitions and selectors as scanned, for before.
+	// Only odd configurations (preloading selectors) ask, so the map is
+	// built from seen on first use.
+	seen  []orderedUse
+	order map[*ast.Directive]int
+}
+
+type orderedUse struct {
+	d   *ast.Directive
+	seq int
+}
+
+// before reports whether a came before b in load order when the run was
+// scanned (both are definitions or selectors).
+func (u *daemonUse) before(a, b *ast.Directive) bool {
+	if u.order == nil {
+		u.order = make(map[*ast.Directive]int, len(u.seen))
+		for _, o := range u.seen {
+			u.order[o.d] = o.seq
+		}
+	}
+	return u.order[a] < u.order[b]
 }
 
 func scanDaemonUse(files []*ast.File) *daemonUse {
-	u := &daemonUse{
-		defs:      map[string][]*ast.Directive{},
-		selectors: map[string][]*ast.Directive{},
-		order:     map[*ast.Directive]int{},
+	u := &daemonUse{}
+	// The walk only lists; the maps are built afterwards at their final
+	// size (a big run has a group per site, and growing maps rehash).
+	type named struct {
+		name string
+		d    *ast.Directive
 	}
-	// Only definitions and selectors are ever compared by load order, so
-	// only they get an entry: a big run has a few per vhost among
-	// hundreds of thousands of directives.
+	var defs, sels []named
 	seq := 0
 	for _, f := range files {
 		ast.Directives(f, func(d *ast.Directive) {
 			seq++
 			if d.Is("WSGIDaemonProcess") {
 				if name := d.Arg(0); name != "" {
-					if len(u.defs[name]) == 0 {
-						u.names = append(u.names, name)
-					}
-					u.defs[name] = append(u.defs[name], d)
-					u.order[d] = seq
-					u.count++
+					defs = append(defs, named{name, d})
+					u.seen = append(u.seen, orderedUse{d, seq})
 				}
 				return
 			}
 			names, dyn := selectedGroups(d)
 			u.dynamic = u.dynamic || dyn
 			for _, n := range names {
-				u.selectors[n] = append(u.selectors[n], d)
-				u.order[d] = seq
+				sels = append(sels, named{n, d})
+				u.seen = append(u.seen, orderedUse{d, seq})
 			}
 		})
+	}
+	u.count = len(defs)
+	u.defs = make(map[string][]*ast.Directive, len(defs))
+	for _, x := range defs {
+		if len(u.defs[x.name]) == 0 {
+			u.names = append(u.names, x.name)
+		}
+		u.defs[x.name] = append(u.defs[x.name], x.d)
+	}
+	u.selectors = make(map[string][]*ast.Directive, len(sels))
+	for _, x := range sels {
+		u.selectors[x.name] = append(u.selectors[x.name], x.d)
 	}
 	return u
 }

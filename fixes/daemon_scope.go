@@ -155,7 +155,7 @@ func vhostScopeProblem(u *daemonUse, name string, def *ast.Directive, home *ast.
 		if vh == nil {
 			return fmt.Sprintf("%s at %s selects it at global scope, so every vhost inherits the selection", s.Name(), where(s))
 		}
-		if u.order[s] < u.order[def] && preloads(s, name) {
+		if preloads(s, name) && u.before(s, def) {
 			return fmt.Sprintf("%s at %s names it with process-group= and application-group= before it is defined; httpd refuses that: %q",
 				s.Name(), where(s), modWSGINotConfigured)
 		}

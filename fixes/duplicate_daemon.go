@@ -179,7 +179,7 @@ func removeEqual(c *Context, u *daemonUse, first, dup *ast.Directive, firstCover
 		return first
 	}
 	for _, s := range u.selectors[name] {
-		if u.order[first] < u.order[s] && u.order[s] < u.order[dup] && preloads(s, name) {
+		if preloads(s, name) && u.before(first, s) && u.before(s, dup) {
 			c.Report(FileOf(dup), dup.Pos(), Error, false,
 				"WSGIDaemonProcess %q duplicates the definition at %s (httpd refuses it: %q); left alone: "+
 					"that one is read only under %s, and %s at %s needs the name before this one",

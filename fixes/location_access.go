@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -157,8 +158,10 @@ func planLocation(urls *siteURLs, loc *ast.Section) locationPlan {
 		switch {
 		case static:
 			statics = append(statics, m.space)
-			if m.space.intersects(space) && !slices.Contains(p.staticDirs, staticDir(root)) {
-				p.staticDirs = append(p.staticDirs, staticDir(root))
+			if m.space.intersects(space) {
+				if dir := staticDir(root); !slices.Contains(p.staticDirs, dir) {
+					p.staticDirs = append(p.staticDirs, dir)
+				}
 			}
 		case m.d.IsAny("ProxyPass", "ProxyPassMatch") && m.known && space.within(m.space):
 			p.skip = true // proxied: not on the filesystem
@@ -325,19 +328,19 @@ func dissolvable(site, loc *ast.Section) bool {
 
 // tagText is a section's open tag as a message shows it: <Location "/">.
 func tagText(s *ast.Section) string {
-	args := s.Open.Values()
-	q := make([]string, len(args))
-	for i, a := range args {
-		q[i] = fmt.Sprintf("%q", a)
+	b := append(make([]byte, 0, 64), '<')
+	b = append(b, s.Name()...)
+	for _, a := range s.Open.Args() {
+		b = strconv.AppendQuote(append(b, ' '), a.Value)
 	}
-	return "<" + strings.Join(append([]string{s.Name()}, q...), " ") + ">"
+	return string(append(b, '>'))
 }
 
 // directiveText is a directive on one line, arguments as written.
 func directiveText(d *ast.Directive) string {
-	parts := []string{d.Name()}
+	b := append(make([]byte, 0, 64), d.Name()...)
 	for _, a := range d.Args() {
-		parts = append(parts, a.Raw)
+		b = append(append(b, ' '), a.Raw...)
 	}
-	return strings.Join(parts, " ")
+	return string(b)
 }

@@ -250,14 +250,14 @@ func (s urlSpace) String() string {
 // locationSpace is the URL space of a <Location>, <Location ~> or
 // <LocationMatch> section; ok is false when it cannot be told.
 func locationSpace(s *ast.Section) (urlSpace, bool) {
-	args := s.Open.Values()
+	args := s.Open.Args()
 	switch {
 	case len(args) == 1 && s.Is("Location"):
-		return prefixSpace(args[0]), true
+		return prefixSpace(args[0].Value), true
 	case len(args) == 1 && s.Is("LocationMatch"):
-		return regexSpace(args[0])
-	case len(args) == 2 && s.Is("Location") && args[0] == "~":
-		return regexSpace(args[1])
+		return regexSpace(args[0].Value)
+	case len(args) == 2 && s.Is("Location") && args[0].Value == "~":
+		return regexSpace(args[1].Value)
 	}
 	return urlSpace{}, false
 }
