@@ -388,7 +388,7 @@ func needsQuote(value string) bool {
 }
 
 // quoteChar is the quote Quote uses for value: quote, else '"' when value
-// needs one (or quote is '\” and value holds one), else 0.
+// needs one (or quote is the single quote and value holds one), else 0.
 func quoteChar(value string, quote byte) byte {
 	if quote == 0 && !needsQuote(value) {
 		return 0
