@@ -1,8 +1,9 @@
 package rewrite
 
 import (
+	"hash/maphash"
+	"slices"
 	"sort"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
@@ -46,35 +47,42 @@ const (
 type aligner struct {
 	a, b     []string // lines, each with its line ending
 	ida, idb []int32  // interned line ids: equal lines, equal ids
+	ids      int      // number of distinct ids
 	ops      []op
 
-	countA, countB, where []int32 // anchors' scratch, indexed by id
-
+	countA, countB, where []int32 // scratch indexed by id (counts kept zeroed)
+	runes                 []rune  // goDiff's scratch indexed by id, kept zeroed
 }
 
 // alignLines returns the edit script turning a into b.
 func alignLines(a, b []string) []op {
 	al := &aligner{a: a, b: b}
-	al.ida, al.idb = internLines(a, b)
+	al.ida, al.idb, al.ids = internLines(a, b)
+	// Room for an edit every few lines; untouched capacity costs nothing.
+	al.ops = make([]op, 0, 16+(len(a)+len(b))/8)
 	al.diff(0, len(a), 0, len(b), 0)
 	return al.ops
 }
 
-func internLines(a, b []string) ([]int32, []int32) {
-	ids := make(map[string]int32, len(a))
-	intern := func(lines []string) []int32 {
-		out := make([]int32, len(lines))
-		for i, l := range lines {
-			id, ok := ids[l]
-			if !ok {
-				id = int32(len(ids))
-				ids[l] = id
-			}
-			out[i] = id
+// internLines numbers the distinct lines of a and b (ids are dense from 0)
+// and returns each side's ids and their count.
+func internLines(a, b []string) ([]int32, []int32, int) {
+	na := int32(len(a))
+	t := newLineIDs(len(a)+len(b), func(i int32) string {
+		if i < na {
+			return a[i]
 		}
-		return out
+		return b[i-na]
+	})
+	seed := maphash.MakeSeed()
+	ida, idb := make([]int32, len(a)), make([]int32, len(b))
+	for i, h := range hashLines(seed, a) {
+		ida[i] = t.id(int32(i), h)
 	}
-	return intern(a), intern(b)
+	for j, h := range hashLines(seed, b) {
+		idb[j] = t.id(na+int32(j), h)
+	}
+	return ida, idb, t.count()
 }
 
 func (al *aligner) emit(k opKind, n int) {
@@ -116,6 +124,13 @@ func (al *aligner) middle(a0, a1, b0, b1, depth int) {
 		return
 	case n == 1 || m == 1:
 		al.single(a0, a1, b0, b1)
+		return
+	case al.disjoint(a0, a1, b0, b1):
+		// What go-diff would return (its cleanup merges the edits of a
+		// region without equalities into one delete and one insert),
+		// without calling it: most edited regions of a config are these.
+		al.emit(opDelete, n)
+		al.emit(opInsert, m)
 		return
 	case n+m <= goDiffMinAnchored:
 		al.goDiff(a0, a1, b0, b1)
@@ -177,16 +192,7 @@ type anchor struct{ i, j int }
 // Counting uses per-id scratch slices, reset afterwards, so a call costs
 // O(region) and allocates only its result.
 func (al *aligner) anchors(a0, a1, b0, b1 int) []anchor {
-	if al.countA == nil {
-		n := 0
-		for _, id := range al.ida {
-			n = max(n, int(id)+1)
-		}
-		for _, id := range al.idb {
-			n = max(n, int(id)+1)
-		}
-		al.countA, al.countB, al.where = make([]int32, n), make([]int32, n), make([]int32, n)
-	}
+	al.scratch()
 	for i := a0; i < a1; i++ {
 		id := al.ida[i]
 		al.countA[id]++
@@ -208,8 +214,31 @@ func (al *aligner) anchors(a0, a1, b0, b1 int) []anchor {
 	for j := b0; j < b1; j++ {
 		al.countB[al.idb[j]] = 0
 	}
-	sort.Slice(pairs, func(x, y int) bool { return pairs[x].i < pairs[y].i })
+	slices.SortFunc(pairs, func(x, y anchor) int { return x.i - y.i }) // i values are distinct
 	return longestIncreasing(pairs)
+}
+
+// scratch allocates the per-id scratch slices on first use.
+func (al *aligner) scratch() {
+	if al.countA == nil {
+		al.countA, al.countB, al.where = make([]int32, al.ids), make([]int32, al.ids), make([]int32, al.ids)
+	}
+}
+
+// disjoint reports whether no line of a[a0:a1] occurs in b[b0:b1].
+func (al *aligner) disjoint(a0, a1, b0, b1 int) bool {
+	al.scratch()
+	for i := a0; i < a1; i++ {
+		al.countA[al.ida[i]] = 1
+	}
+	shared := false
+	for j := b0; j < b1 && !shared; j++ {
+		shared = al.countA[al.idb[j]] != 0
+	}
+	for i := a0; i < a1; i++ {
+		al.countA[al.ida[i]] = 0
+	}
+	return !shared
 }
 
 // longestIncreasing returns the longest subsequence of pairs (sorted by i)
@@ -247,22 +276,34 @@ func longestIncreasing(pairs []anchor) []anchor {
 // DiffMain diffs DiffLinesToChars' output, and each rune of a result is
 // one line.
 func (al *aligner) goDiff(a0, a1, b0, b1 int) {
-	local := make(map[int32]rune, a1-a0+b1-b0)
+	// The rune of each id is kept in a scratch slice (zeroed again
+	// below) rather than a map per call: there is a call per edited site
+	// of a big config.
+	if al.runes == nil {
+		al.runes = make([]rune, al.ids)
+	}
+	next := rune(0)
 	encode := func(ids []int32) []rune {
 		out := make([]rune, len(ids))
 		for k, id := range ids {
-			r, ok := local[id]
-			if !ok {
-				r = rune(len(local) + 1)
-				local[id] = r
+			if al.runes[id] == 0 {
+				next++
+				al.runes[id] = next
 			}
-			out[k] = r
+			out[k] = al.runes[id]
 		}
 		return out
 	}
+	ra, rb := encode(al.ida[a0:a1]), encode(al.idb[b0:b1])
+	for _, id := range al.ida[a0:a1] {
+		al.runes[id] = 0
+	}
+	for _, id := range al.idb[b0:b1] {
+		al.runes[id] = 0
+	}
 	dmp := diffmatchpatch.New()
 	dmp.DiffTimeout = 0 // deterministic: the region is small enough to finish
-	diffs := dmp.DiffMainRunes(encode(al.ida[a0:a1]), encode(al.idb[b0:b1]), false)
+	diffs := dmp.DiffMainRunes(ra, rb, false)
 	for _, d := range diffs {
 		n := utf8.RuneCountInString(d.Text)
 		switch d.Type {
@@ -274,24 +315,4 @@ func (al *aligner) goDiff(a0, a1, b0, b1 int) {
 			al.emit(opInsert, n)
 		}
 	}
-}
-
-// splitLines cuts b into lines that keep their endings ("\n" or "\r\n");
-// the last line may have none.
-func splitLines(b []byte) []string {
-	s := string(b)
-	if s == "" {
-		return nil
-	}
-	out := make([]string, 0, strings.Count(s, "\n")+1)
-	for s != "" {
-		i := strings.IndexByte(s, '\n')
-		if i < 0 {
-			out = append(out, s)
-			break
-		}
-		out = append(out, s[:i+1])
-		s = s[i+1:]
-	}
-	return out
 }

@@ -1,8 +1,9 @@
 package rewrite
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // contextLines is the number of unchanged lines shown around a change, as
@@ -19,14 +20,22 @@ func Diff(path string, old, new []byte) string {
 		return ""
 	}
 	a, b := splitLines(old), splitLines(new)
-	ops := alignLines(a, b)
-	var sb strings.Builder
+	hs := hunks(alignLines(a, b))
 	name := headerName(path)
-	fmt.Fprintf(&sb, "--- %s\n+++ %s\n", name, name)
-	for _, h := range hunks(ops) {
-		h.render(&sb, a, b)
+	// The text is measured first and written into one buffer: a diff of a
+	// big config is tens of megabytes, and a growing builder copies it
+	// over and over and leaves twice its size behind.
+	size := 2*len(name) + len("--- \n+++ \n")
+	for _, h := range hs {
+		size += h.size(a, b)
 	}
-	return sb.String()
+	out := make([]byte, 0, size)
+	out = append(append(append(out, "--- "...), name...), '\n')
+	out = append(append(append(out, "+++ "...), name...), '\n')
+	for _, h := range hs {
+		out = h.render(out, a, b)
+	}
+	return unsafe.String(unsafe.SliceData(out), len(out))
 }
 
 // headerName quotes a path the way git does when it holds bytes that would
@@ -56,37 +65,57 @@ func headerName(path string) string {
 	return sb.String()
 }
 
-// hunk is one "@@" block: its changed lines and the context around them.
+// hunk is one "@@" block: runs of lines, the changed ones and the context
+// around them.
 type hunk struct {
 	aStart, bStart int // 0-based first line of the hunk on each side
-	lines          []hunkLine
+	na, nb         int // lines of the hunk on each side
+	runs           []run
 }
 
-type hunkLine struct {
+// run is n lines of one kind, from old line a (equal, delete) or new line
+// b (insert) on.
+type run struct {
 	kind opKind
-	a, b int // line index on the old (equal, delete) or new (insert) side
+	a, b int
+	n    int
 }
 
 // hunks groups the edit script into hunks with contextLines of context,
-// joining changes that are at most 2·contextLines apart.
+// joining changes that are at most 2·contextLines apart. The runs of all
+// hunks share one slice: a big config has a hunk per edited site.
 func hunks(ops []op) []hunk {
 	var out []hunk
+	all := make([]run, 0, len(ops)+len(ops)/2+16)
 	var cur *hunk
+	start := 0
+	closeHunk := func() {
+		cur.runs = all[start:len(all):len(all)]
+		out = append(out, *cur)
+		cur = nil
+	}
+	add := func(kind opKind, a, b, n int) {
+		if n == 0 {
+			return
+		}
+		all = append(all, run{kind, a, b, n})
+		if kind != opInsert {
+			cur.na += n
+		}
+		if kind != opDelete {
+			cur.nb += n
+		}
+	}
 	ai, bi := 0, 0
 	for k, o := range ops {
 		if o.kind == opEqual {
 			if cur != nil {
 				// Lines after the current hunk's last change.
 				if k == len(ops)-1 || o.n > 2*contextLines {
-					for x := 0; x < min(o.n, contextLines); x++ {
-						cur.lines = append(cur.lines, hunkLine{opEqual, ai + x, bi + x})
-					}
-					out = append(out, *cur)
-					cur = nil
+					add(opEqual, ai, bi, min(o.n, contextLines))
+					closeHunk()
 				} else {
-					for x := 0; x < o.n; x++ {
-						cur.lines = append(cur.lines, hunkLine{opEqual, ai + x, bi + x})
-					}
+					add(opEqual, ai, bi, o.n)
 				}
 			}
 			ai, bi = ai+o.n, bi+o.n
@@ -98,17 +127,10 @@ func hunks(ops []op) []hunk {
 				lead = min(ops[k-1].n, contextLines)
 			}
 			cur = &hunk{aStart: ai - lead, bStart: bi - lead}
-			for x := lead; x > 0; x-- {
-				cur.lines = append(cur.lines, hunkLine{opEqual, ai - x, bi - x})
-			}
+			start = len(all)
+			add(opEqual, ai-lead, bi-lead, lead)
 		}
-		for x := 0; x < o.n; x++ {
-			if o.kind == opDelete {
-				cur.lines = append(cur.lines, hunkLine{opDelete, ai + x, bi})
-			} else {
-				cur.lines = append(cur.lines, hunkLine{opInsert, ai, bi + x})
-			}
-		}
+		add(o.kind, ai, bi, o.n)
 		if o.kind == opDelete {
 			ai += o.n
 		} else {
@@ -116,50 +138,75 @@ func hunks(ops []op) []hunk {
 		}
 	}
 	if cur != nil {
-		out = append(out, *cur)
+		closeHunk()
 	}
 	return out
 }
 
-func (h hunk) render(sb *strings.Builder, a, b []string) {
-	na, nb := 0, 0
-	for _, l := range h.lines {
-		if l.kind != opInsert {
-			na++
-		}
-		if l.kind != opDelete {
-			nb++
-		}
+// noNewline follows a last line that has no line ending.
+const noNewline = "\n\\ No newline at end of file\n"
+
+// lines returns the text of a run's lines.
+func (r run) lines(a, b []string) []string {
+	if r.kind == opInsert {
+		return b[r.b : r.b+r.n]
 	}
-	fmt.Fprintf(sb, "@@ -%s +%s @@\n", hunkRange(h.aStart, na), hunkRange(h.bStart, nb))
-	for _, l := range h.lines {
-		var text string
-		switch l.kind {
-		case opEqual:
-			sb.WriteByte(' ')
-			text = a[l.a]
-		case opDelete:
-			sb.WriteByte('-')
-			text = a[l.a]
-		case opInsert:
-			sb.WriteByte('+')
-			text = b[l.b]
-		}
-		sb.WriteString(text)
-		if !strings.HasSuffix(text, "\n") {
-			sb.WriteString("\n\\ No newline at end of file\n")
-		}
-	}
+	return a[r.a : r.a+r.n]
 }
 
-// hunkRange is "start,count" as diff -u writes it: 1-based, ",count"
-// omitted for one line, and for an empty range the line before it.
-func hunkRange(start, n int) string {
+// size is len(h.render(nil, a, b)).
+func (h hunk) size(a, b []string) int {
+	n := len("@@ -") + rangeLen(h.aStart, h.na) + len(" +") + rangeLen(h.bStart, h.nb) + len(" @@\n")
+	for _, r := range h.runs {
+		for _, l := range r.lines(a, b) {
+			n += 1 + len(l)
+			if !strings.HasSuffix(l, "\n") {
+				n += len(noNewline)
+			}
+		}
+	}
+	return n
+}
+
+func (h hunk) render(out []byte, a, b []string) []byte {
+	out = append(out, "@@ -"...)
+	out = appendRange(out, h.aStart, h.na)
+	out = append(out, " +"...)
+	out = appendRange(out, h.bStart, h.nb)
+	out = append(out, " @@\n"...)
+	for _, r := range h.runs {
+		mark := byte(' ')
+		switch r.kind {
+		case opDelete:
+			mark = '-'
+		case opInsert:
+			mark = '+'
+		}
+		for _, l := range r.lines(a, b) {
+			out = append(append(out, mark), l...)
+			if !strings.HasSuffix(l, "\n") {
+				out = append(out, noNewline...)
+			}
+		}
+	}
+	return out
+}
+
+// appendRange appends "start,count" as diff -u writes it: 1-based,
+// ",count" omitted for one line, and for an empty range the line before it.
+func appendRange(out []byte, start, n int) []byte {
 	switch n {
 	case 0:
-		return fmt.Sprintf("%d,0", start)
+		return append(strconv.AppendInt(out, int64(start), 10), ",0"...)
 	case 1:
-		return fmt.Sprintf("%d", start+1)
+		return strconv.AppendInt(out, int64(start+1), 10)
 	}
-	return fmt.Sprintf("%d,%d", start+1, n)
+	out = append(strconv.AppendInt(out, int64(start+1), 10), ',')
+	return strconv.AppendInt(out, int64(n), 10)
+}
+
+// rangeLen is len(appendRange(nil, start, n)).
+func rangeLen(start, n int) int {
+	var buf [48]byte
+	return len(appendRange(buf[:0], start, n))
 }

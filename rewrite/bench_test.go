@@ -1,0 +1,84 @@
+package rewrite
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/wsgifix/wsgifix/fixes"
+	"github.com/wsgifix/wsgifix/internal/genconf"
+)
+
+// BenchmarkRun is `wsgifix diff FILE` without the process around it: read,
+// parse, every default pass, print and diff of one generated config of 1k
+// or 10k vhost pairs (1.4 and 13.6 MB), 100k pairs unless -short.
+func BenchmarkRun(b *testing.B) {
+	for _, pairs := range []int{1000, 10000, 100000} {
+		if pairs == 100000 && testing.Short() {
+			continue
+		}
+		path := filepath.Join(b.TempDir(), "httpd.conf")
+		src := genconf.Bytes(pairs)
+		if err := os.WriteFile(path, src, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("pairs=%d", pairs), func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			for b.Loop() {
+				r, err := Run(context.Background(), DefaultOptions(), []string{path})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if f := r.Files[0]; f.Err != nil || f.Diff == "" {
+					b.Fatalf("no diff (err %v)", f.Err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRunTree is `wsgifix diff DIR` over 2,000 files of one pair each
+// (the shape of `wsgifix fix` over a sites directory, without the writes).
+func BenchmarkRunTree(b *testing.B) {
+	dir := b.TempDir()
+	if err := genconf.WriteTree(dir, 2000); err != nil {
+		b.Fatal(err)
+	}
+	sites := filepath.Join(dir, "sites")
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := Run(context.Background(), DefaultOptions(), []string{sites})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !r.Changed() {
+			b.Fatal("nothing changed")
+		}
+	}
+}
+
+// BenchmarkDiff renders the diff of the 10k-pair config before and after
+// the default passes: 400k lines with about 150k changed.
+func BenchmarkDiff(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "httpd.conf")
+	src := genconf.Bytes(10000)
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	passes, _ := fixes.Select(nil, nil, nil)
+	r, err := Run(context.Background(), Options{Passes: passes, Fix: fixes.DefaultOptions()}, []string{path})
+	if err != nil {
+		b.Fatal(err)
+	}
+	before, after := r.Files[0].Before, r.Files[0].After
+	b.SetBytes(int64(len(before)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if d := Diff("httpd.conf", before, after); d == "" {
+			b.Fatal("empty diff")
+		}
+	}
+}
