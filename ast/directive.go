@@ -111,11 +111,46 @@ func (d *Directive) Values() []string {
 
 // Arg returns the value of argument i, or "" when there is none.
 func (d *Directive) Arg(i int) string {
+	if d.readInPlace() && i >= 0 {
+		text, from := argText(d.raw, d.kind, int(d.nameEnd))
+		if t, ok := nthToken(text, from, i); ok {
+			return unquote(text, t)
+		}
+		return ""
+	}
 	if args := d.Args(); i < len(args) {
 		return args[i].Value
 	}
 	return ""
 }
+
+// NumArgs is len(d.Args()).
+func (d *Directive) NumArgs() int {
+	if d.readInPlace() {
+		text, from := argText(d.raw, d.kind, int(d.nameEnd))
+		n := 0
+		for {
+			t, ok := nthToken(text, from, 0)
+			if !ok {
+				return n
+			}
+			n, from = n+1, t.end
+		}
+	}
+	return len(d.Args())
+}
+
+// readInPlace reports whether Arg and NumArgs should tokenise the line
+// again rather than parse and keep its argument list. Kept lists add up
+// to tens of megabytes on a big config, and most directives are asked
+// for an argument or two a few times; a long line costs more to tokenise
+// each time, and a line with continuations is joined first (an
+// allocation), so their lists are kept.
+func (d *Directive) readInPlace() bool {
+	return d.flags&parsed == 0 && len(d.raw) <= inPlaceMax && !hasContinuation(d.raw)
+}
+
+const inPlaceMax = 64
 
 // ArgPos is the position of argument i (or of the name when i is out of range).
 func (d *Directive) ArgPos(i int) Pos {
@@ -140,16 +175,30 @@ func (d *Directive) offPos(off int) Pos {
 	return Pos{Line: pos.Line + nl, Col: off - bytes.LastIndexByte(pre, '\n')}
 }
 
-func parseArgs(raw []byte, kind Kind, nameEnd int) []Arg {
-	j := join(raw)
-	text := j.text
-	from := j.joinedOff(nameEnd)
-	if kind == OpenTag {
-		// httpd cuts an open tag's arguments at the last '>' (strrchr).
+// argText is the text the arguments of a one-line directive are read from
+// and where they start (parseArgs does the same after joining lines).
+func argText(raw []byte, kind Kind, nameEnd int) ([]byte, int) {
+	text := raw[:len(raw)-eolLen(raw)]
+	return cutOpenTag(text, kind, min(nameEnd, len(text)))
+}
+
+// cutOpenTag cuts an open tag's arguments at the last '>', as httpd does
+// (strrchr); a close tag has none.
+func cutOpenTag(text []byte, kind Kind, from int) ([]byte, int) {
+	switch kind {
+	case OpenTag:
 		if gt := bytes.LastIndexByte(text, '>'); gt >= from {
 			text = text[:gt]
 		}
+	case CloseTag:
+		return nil, 0
 	}
+	return text, from
+}
+
+func parseArgs(raw []byte, kind Kind, nameEnd int) []Arg {
+	j := join(raw)
+	text, from := cutOpenTag(j.text, kind, j.joinedOff(nameEnd))
 	if kind == CloseTag {
 		return nil
 	}
@@ -240,7 +289,7 @@ func (d *Directive) scan() {
 }
 
 // HasArgs reports whether an open tag carries arguments.
-func (d *Directive) HasArgs() bool { return len(d.Args()) > 0 }
+func (d *Directive) HasArgs() bool { return d.NumArgs() > 0 }
 
 // --- edits ---------------------------------------------------------------
 

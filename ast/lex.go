@@ -177,36 +177,57 @@ func tokenize(text []byte, from int) []token { return appendTokens(nil, text, fr
 // appendTokens is tokenize appending to toks, so callers can tokenise into
 // a buffer on their stack.
 func appendTokens(toks []token, text []byte, from int) []token {
-	i := from
 	for {
-		for i < len(text) && isSpace(text[i]) {
-			i++
-		}
-		if i >= len(text) {
+		t, ok := nextToken(text, from)
+		if !ok {
 			return toks
 		}
-		t := token{start: i}
-		if q := text[i]; q == '"' || q == '\'' {
-			t.quote = q
-			i++
-			for i < len(text) && text[i] != q {
-				if text[i] == '\\' && i+1 < len(text) && (text[i+1] == q || text[i+1] == '\\') {
-					i += 2
-					continue
-				}
-				i++
-			}
-			if i < len(text) {
-				i++
-				t.closed = true
-			}
-		} else {
-			for i < len(text) && !isSpace(text[i]) {
-				i++
-			}
-		}
-		t.end = i
 		toks = append(toks, t)
+		from = t.end
+	}
+}
+
+// nextToken returns the first token of text at or after offset i.
+func nextToken(text []byte, i int) (token, bool) {
+	for i < len(text) && isSpace(text[i]) {
+		i++
+	}
+	if i >= len(text) {
+		return token{}, false
+	}
+	t := token{start: i}
+	if q := text[i]; q == '"' || q == '\'' {
+		t.quote = q
+		i++
+		for i < len(text) && text[i] != q {
+			if text[i] == '\\' && i+1 < len(text) && (text[i+1] == q || text[i+1] == '\\') {
+				i += 2
+				continue
+			}
+			i++
+		}
+		if i < len(text) {
+			i++
+			t.closed = true
+		}
+	} else {
+		for i < len(text) && !isSpace(text[i]) {
+			i++
+		}
+	}
+	t.end = i
+	return t, true
+}
+
+// nthToken returns token n (0-based) of text from offset from, as tokenize
+// would, without building the list.
+func nthToken(text []byte, from, n int) (token, bool) {
+	for {
+		t, ok := nextToken(text, from)
+		if !ok || n == 0 {
+			return t, ok
+		}
+		n, from = n-1, t.end
 	}
 }
 

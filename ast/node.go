@@ -161,6 +161,14 @@ func (s *Section) Args() []Arg {
 	return s.Open.Args()
 }
 
+// NumArgs is len(s.Args()).
+func (s *Section) NumArgs() int {
+	if s.Open == nil {
+		return 0
+	}
+	return s.Open.NumArgs()
+}
+
 // IsRoot reports whether s is a file's root section.
 func (s *Section) IsRoot() bool { return s.Open == nil }
 

@@ -32,7 +32,7 @@ func isCompat(d *ast.Directive) bool { return d.Kind() == ast.Plain && d.IsAny(c
 // isAuthRequire reports whether d is a Require line naming users (2.2 and
 // 2.4 share these), as opposed to a 2.4 host rule.
 func isAuthRequire(d *ast.Directive) bool {
-	if !d.Is("Require") || len(d.Args()) == 0 {
+	if !d.Is("Require") || d.NumArgs() == 0 {
 		return false
 	}
 	p := d.Arg(0)
@@ -56,7 +56,7 @@ func isAuthConfig(d *ast.Directive) bool {
 
 // isGrantAll reports whether d is "Require all granted".
 func isGrantAll(d *ast.Directive) bool {
-	return d.Is("Require") && len(d.Args()) == 2 && strings.EqualFold(d.Arg(0), "all") && strings.EqualFold(d.Arg(1), "granted")
+	return d.Is("Require") && d.NumArgs() == 2 && strings.EqualFold(d.Arg(0), "all") && strings.EqualFold(d.Arg(1), "granted")
 }
 
 // hasPrefixFold is strings.HasPrefix ignoring ASCII case, without

@@ -47,7 +47,7 @@ func runEmptyServerName(c *Context) {
 	for _, f := range c.Files {
 		var empty []*ast.Directive
 		ast.Directives(f, func(d *ast.Directive) {
-			if d.IsAny("ServerName", "ServerAlias") && len(d.Args()) == 0 {
+			if d.IsAny("ServerName", "ServerAlias") && d.NumArgs() == 0 {
 				empty = append(empty, d)
 			}
 		})
@@ -82,7 +82,7 @@ func hasNamedServerName(d *ast.Directive) bool {
 		scope = FileOf(d).Root
 	}
 	for _, other := range DirectivesIn(scope, "ServerName") {
-		if len(other.Args()) > 0 {
+		if other.NumArgs() > 0 {
 			return true
 		}
 	}

@@ -310,7 +310,7 @@ func hasComments(s *ast.Section) bool {
 // holding only daemon selection, which means the same at vhost level: unless
 // the vhost already sets it there, when the order of the two would matter.
 func dissolvable(site, loc *ast.Section) bool {
-	if !site.Is("VirtualHost") || !loc.Is("Location") || len(loc.Args()) != 1 || loc.Open.Arg(0) != "/" {
+	if !site.Is("VirtualHost") || !loc.Is("Location") || loc.NumArgs() != 1 || loc.Open.Arg(0) != "/" {
 		return false
 	}
 	for _, m := range loc.Body {

@@ -283,7 +283,7 @@ func newStaticAliasMatch(root string) *ast.Directive {
 // staticAliasRoot returns ROOT when d is an AliasMatch serving web2py static
 // files (target "ROOT/applications/$1/static/$2", any regex), else "".
 func staticAliasRoot(d *ast.Directive) string {
-	if !d.Is("AliasMatch") || len(d.Args()) != 2 {
+	if !d.Is("AliasMatch") || d.NumArgs() != 2 {
 		return ""
 	}
 	root, ok := strings.CutSuffix(d.Arg(1), "/applications/$1/static/$2")
@@ -339,7 +339,7 @@ type urlMapping struct {
 func siteMounts(site *ast.Section) []wsgiMount {
 	var out []wsgiMount
 	for _, d := range directivesAt(site, "WSGIScriptAlias") {
-		if len(d.Args()) < 2 {
+		if d.NumArgs() < 2 {
 			continue
 		}
 		out = append(out, wsgiMount{d: d, url: d.Arg(0), space: prefixSpace(d.Arg(0)), target: d.Arg(1)})
@@ -382,7 +382,7 @@ func siteMappings(site *ast.Section) []urlMapping {
 	var out []urlMapping
 	for _, n := range levelNodes(site) {
 		d, ok := n.(*ast.Directive)
-		if !ok || d.Kind() != ast.Plain || !d.IsAny(mappingDirectives...) || len(d.Args()) < 1 {
+		if !ok || d.Kind() != ast.Plain || !d.IsAny(mappingDirectives...) || d.NumArgs() < 1 {
 			continue
 		}
 		m := urlMapping{d: d}
@@ -392,7 +392,7 @@ func siteMappings(site *ast.Section) []urlMapping {
 		} else {
 			m.space, m.known = prefixSpace(pattern), true
 		}
-		if !d.IsAny("ProxyPass", "ProxyPassMatch") && len(d.Args()) >= 2 {
+		if !d.IsAny("ProxyPass", "ProxyPassMatch") && d.NumArgs() >= 2 {
 			m.target = d.Arg(1)
 		}
 		out = append(out, m)
@@ -474,7 +474,7 @@ func newDirectories(files []*ast.File) *directories {
 	d := &directories{server: map[string]bool{}}
 	for _, f := range files {
 		for _, s := range sectionsAt(f.Root, "Directory") {
-			if len(s.Args()) == 1 {
+			if s.NumArgs() == 1 {
 				d.server[CleanDir(s.Open.Arg(0))] = true
 			}
 		}
@@ -492,7 +492,7 @@ func (d *directories) has(site *ast.Section, dir string) bool {
 		return false
 	}
 	for _, s := range sectionsAt(site, "Directory") {
-		if len(s.Args()) == 1 && CleanDir(s.Open.Arg(0)) == dir {
+		if s.NumArgs() == 1 && CleanDir(s.Open.Arg(0)) == dir {
 			return true
 		}
 	}

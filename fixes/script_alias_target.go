@@ -45,7 +45,7 @@ func runScriptAliasTarget(c *Context) {
 	for _, f := range c.Files {
 		var aliases []*ast.Directive
 		ast.Directives(f, func(d *ast.Directive) {
-			if d.Is("WSGIScriptAlias") && len(d.Args()) >= 2 {
+			if d.Is("WSGIScriptAlias") && d.NumArgs() >= 2 {
 				aliases = append(aliases, d)
 			}
 		})

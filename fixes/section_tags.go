@@ -173,7 +173,7 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 		case ast.MissingOpenBracket:
 			s := p.Section
 			switch {
-			case len(s.Open.Args()) > 0:
+			case s.Open.NumArgs() > 0:
 				addOpenBracket(s.Open)
 				report(p.Pos, Error, true, "open tag %q lacks its '>': added (httpd: %q)", "<"+s.Name(), p.Msg)
 			case !sectionTakesArgs(s.Name()):

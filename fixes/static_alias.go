@@ -104,7 +104,7 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 		hasStaticAlias = hasStaticAlias || staticAliasRoot(d) != ""
 	}
 	for _, a := range aliases {
-		if len(a.Args()) != 2 {
+		if a.NumArgs() != 2 {
 			continue
 		}
 		url, target := a.Arg(0), a.Arg(1)

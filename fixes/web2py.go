@@ -17,10 +17,10 @@ import (
 func Web2pyRoot(files []*ast.File, vh *ast.Section) string {
 	for _, kind := range []string{"Alias", "AliasMatch"} {
 		for _, d := range DirectivesIn(vh, kind) {
-			if len(d.Args()) == 0 {
+			if d.NumArgs() == 0 {
 				continue // Arg(-1) would panic
 			}
-			if root := rootFromApplications(d.Arg(len(d.Args()) - 1)); root != "" {
+			if root := rootFromApplications(d.Arg(d.NumArgs() - 1)); root != "" {
 				return root
 			}
 		}
