@@ -2,6 +2,7 @@ package fixes
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -53,8 +54,15 @@ type Finding struct {
 }
 
 // String is "file:line:col: [pass] message".
-func (f Finding) String() string {
-	return fmt.Sprintf("%s:%d:%d: [%s] %s", f.File, f.Pos.Line, f.Pos.Col, f.Pass, f.Message)
+func (f Finding) String() string { return string(f.AppendText(nil)) }
+
+// AppendText appends String() to b, for callers that write many findings.
+func (f Finding) AppendText(b []byte) []byte {
+	b = append(b, f.File...)
+	b = append(strconv.AppendInt(append(b, ':'), int64(f.Pos.Line), 10), ':')
+	b = append(strconv.AppendInt(b, int64(f.Pos.Col), 10), ": ["...)
+	b = append(append(b, f.Pass...), "] "...)
+	return append(b, f.Message...)
 }
 
 // Options are the policies the passes follow; the zero value is not valid,

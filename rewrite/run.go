@@ -47,6 +47,10 @@ type Options struct {
 	// Progress, if set, is called (from several goroutines) as files are
 	// loaded and diffed.
 	Progress func(done, total int)
+	// Loaded, if set, is called once the files are read and parsed, before
+	// the passes run, with the total size of their text: the command sizes
+	// its garbage collector from it.
+	Loaded func(bytes int64)
 }
 
 // DefaultOptions runs the default passes with the default policies.
@@ -182,22 +186,32 @@ func Run(ctx context.Context, opts Options, paths []string) (*Result, error) {
 		return nil, err
 	}
 	var trees []*ast.File
+	var size int64
 	for _, f := range r.Files {
 		if f.tree != nil {
 			trees = append(trees, f.tree)
+			size += int64(len(f.Before))
 		}
+	}
+	if opts.Loaded != nil {
+		opts.Loaded(size)
 	}
 	found, err := runPasses(trees, opts)
 	if err != nil {
 		return nil, err
 	}
-	r.Findings = append(r.Findings, found...)
+	if len(r.Findings) == 0 {
+		r.Findings = found // no copy: a big run has a hundred thousand
+	} else {
+		r.Findings = append(r.Findings, found...)
+	}
 	r.finish()
 	return r, ctx.Err()
 }
 
 // runPasses runs each pass on its own so that a panic names its pass.
 func runPasses(trees []*ast.File, opts Options) (found []fixes.Finding, err error) {
+	run := fixes.NewRunner(trees, opts.Fix)
 	for _, p := range opts.Passes {
 		func() {
 			defer func() {
@@ -205,26 +219,18 @@ func runPasses(trees []*ast.File, opts Options) (found []fixes.Finding, err erro
 					err = fmt.Errorf("internal error in pass %q: %v (nothing written)", p.Name, v)
 				}
 			}()
-			found = append(found, fixes.Run(trees, opts.Fix, []*fixes.Pass{p})...)
+			run.Run(p)
 		}()
 		if err != nil {
 			return nil, err
 		}
 	}
-	return found, nil
+	return run.Findings(), nil
 }
 
 // finish prints the trees, renders diffs and hands findings to their files.
 func (r *Result) finish() {
-	byName := make(map[string]*File, len(r.Files))
-	for _, f := range r.Files {
-		byName[f.Path] = f
-	}
-	for _, fd := range r.Findings {
-		if f := byName[fd.File]; f != nil {
-			f.Findings = append(f.Findings, fd)
-		}
-	}
+	r.handOutFindings()
 	forEach(len(r.Files), r.opts.Jobs, r.opts.Progress, func(i int) {
 		f := r.Files[i]
 		if f.tree == nil {
@@ -232,11 +238,42 @@ func (r *Result) finish() {
 			return
 		}
 		f.After = ast.Print(f.tree)
+		f.tree = nil // printed: its memory can go before the diff is made
 		f.Changed = string(f.After) != string(f.Before)
 		if f.Changed && f.Err == nil {
 			f.Diff = Diff(f.Path, f.Before, f.After)
 		}
 	})
+}
+
+// handOutFindings gives each file its findings, in pass order. When they
+// all belong to one file (a single big config) that file shares the run's
+// slice instead of a copy.
+func (r *Result) handOutFindings() {
+	byName := make(map[string]*File, len(r.Files))
+	for _, f := range r.Files {
+		byName[f.Path] = f
+	}
+	if n := len(r.Findings); n > 0 {
+		if f := byName[r.Findings[0].File]; f != nil && allIn(r.Findings, f.Path) {
+			f.Findings = r.Findings[:n:n]
+			return
+		}
+	}
+	for _, fd := range r.Findings {
+		if f := byName[fd.File]; f != nil {
+			f.Findings = append(f.Findings, fd)
+		}
+	}
+}
+
+func allIn(found []fixes.Finding, path string) bool {
+	for _, fd := range found {
+		if fd.File != path {
+			return false
+		}
+	}
+	return true
 }
 
 // snapshot is what was on disk when a file was read, for the lost-update

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,38 +16,71 @@ import (
 // writeText prints diffs (diff) on stdout, findings on stdout (check) or
 // stderr (diff, fix, so a diff stays a clean patch), errors on stderr.
 func (a *app) writeText(m mode, res *rewrite.Result, writeErr error) {
-	findingsTo := a.stderr
+	out := newStreams(a.stdout, a.stderr)
+	defer out.flush()
+	findingsTo := out.stderr
 	if m == modeCheck {
-		findingsTo = a.stdout
+		findingsTo = out.stdout
 	}
 	color := m == modeDiff && useColor(a.stdout)
+	var line []byte
 	for _, f := range res.Files {
 		for _, fd := range f.Findings {
-			fmt.Fprintln(findingsTo, fd.String())
+			line = append(fd.AppendText(line[:0]), '\n')
+			findingsTo().Write(line)
 		}
 		if f.Err != nil {
-			fmt.Fprintln(a.stderr, f.Err)
+			fmt.Fprintln(out.stderr(), f.Err)
 			continue
 		}
 		switch {
 		case m == modeDiff && f.Diff != "":
 			if color {
-				io.WriteString(a.stdout, colorDiff(f.Diff))
+				io.WriteString(out.stdout(), colorDiff(f.Diff))
 			} else {
-				io.WriteString(a.stdout, f.Diff)
+				io.WriteString(out.stdout(), f.Diff)
 			}
 		case m == modeFix && f.Stdin:
-			a.stdout.Write(f.After)
+			out.stdout().Write(f.After)
 		case m == modeFix && f.Written && f.Backup != "":
-			fmt.Fprintf(a.stderr, "wsgifix: fixed %s (backup %s)\n", f.Path, f.Backup)
+			fmt.Fprintf(out.stderr(), "wsgifix: fixed %s (backup %s)\n", f.Path, f.Backup)
 		case m == modeFix && f.Written:
-			fmt.Fprintf(a.stderr, "wsgifix: fixed %s\n", f.Path)
+			fmt.Fprintf(out.stderr(), "wsgifix: fixed %s\n", f.Path)
 		}
 	}
 	var ve *rewrite.VerifyError
 	if errors.As(writeErr, &ve) {
-		fmt.Fprintf(a.stderr, "wsgifix: %v\n", ve)
+		fmt.Fprintf(out.stderr(), "wsgifix: %v\n", ve)
 	}
+}
+
+// streams buffers stdout and stderr: a big run prints a hundred thousand
+// findings, and a write call per line was a tenth of its time. Switching
+// from one stream to the other flushes the first, so a reader of both (a
+// terminal, 2>&1) sees the lines in the same order as unbuffered.
+type streams struct {
+	out, err *bufio.Writer
+	last     *bufio.Writer
+}
+
+func newStreams(stdout, stderr io.Writer) *streams {
+	return &streams{out: bufio.NewWriterSize(stdout, 64<<10), err: bufio.NewWriterSize(stderr, 64<<10)}
+}
+
+func (s *streams) stdout() *bufio.Writer { return s.use(s.out) }
+func (s *streams) stderr() *bufio.Writer { return s.use(s.err) }
+
+func (s *streams) use(w *bufio.Writer) *bufio.Writer {
+	if s.last != nil && s.last != w {
+		s.last.Flush()
+	}
+	s.last = w
+	return w
+}
+
+func (s *streams) flush() {
+	s.out.Flush()
+	s.err.Flush()
 }
 
 // jsonFile is one file of --format json.

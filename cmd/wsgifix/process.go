@@ -71,6 +71,7 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 	if err != nil {
 		return err
 	}
+	defer holdGC(paths)()
 	prog := a.startProgress()
 	res, err := rewrite.Run(ctx, rewrite.Options{
 		Passes:     passes,
@@ -81,6 +82,7 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 		Stdin:      a.stdin,
 		FS:         a.fsys,
 		Progress:   prog.phase("reading"),
+		Loaded:     sizeGC,
 	}, paths)
 	if err != nil {
 		prog.stop()
