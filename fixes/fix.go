@@ -139,7 +139,10 @@ const maxFindingChunk = 8192
 
 func (l *findingList) add(f Finding) {
 	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == cap(l.chunks[k-1]) {
-		size := min(64<<k, maxFindingChunk)
+		size := maxFindingChunk
+		if k < 7 { // 64 << 7 == maxFindingChunk; shifting further overflows
+			size = 64 << k
+		}
 		l.chunks = append(l.chunks, make([]Finding, 0, size))
 	}
 	last := &l.chunks[len(l.chunks)-1]
