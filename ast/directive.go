@@ -230,11 +230,21 @@ func newDirective(raw []byte, pos Pos) *Directive {
 
 // slab hands out nodes from chunks: a big config has hundreds of thousands
 // of lines, and one allocation per line dominates parse time.
-type slab[T any] struct{ buf []T }
+// Chunks start at the size the input suggests and double up to
+// maxSlabChunk, so that a small file (a fix run may read ten thousand)
+// does not pay for a big one's chunks.
+type slab[T any] struct {
+	buf  []T
+	size int // the next chunk's size
+}
+
+const maxSlabChunk = 1024
 
 func (s *slab[T]) next() *T {
 	if len(s.buf) == cap(s.buf) {
-		s.buf = make([]T, 0, 256)
+		s.size = min(max(s.size, 4), maxSlabChunk)
+		s.buf = make([]T, 0, s.size)
+		s.size *= 2
 	}
 	s.buf = s.buf[:len(s.buf)+1]
 	return &s.buf[len(s.buf)-1]

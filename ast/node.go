@@ -265,7 +265,9 @@ func (f *File) EOL() string { return f.eol }
 // Print returns the file's bytes. For an unedited file it equals the parsed
 // source exactly.
 func Print(f *File) []byte {
-	b := make([]byte, 0, f.Size+f.Size/16+64)
+	// Room for what the passes add; memory reserved and never written
+	// costs nothing.
+	b := make([]byte, 0, f.Size+f.Size/8+512)
 	if f.BOM {
 		b = append(b, bom...)
 	}

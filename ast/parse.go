@@ -36,7 +36,13 @@ func Parse(name string, src []byte) (*File, error) {
 		f.BOM = true
 		src = src[len(bom):]
 	}
+	// Node storage is sized from the input (config lines run about 32
+	// bytes), mostly directives, a few comments and blanks.
+	lines := len(src)/32 + 1
 	p := parser{stack: []openSection{{s: f.Root}}}
+	p.dirs.size, p.sections.size = lines, lines/8
+	p.comments.size, p.blanks.size = lines/16, lines/16
+	p.bodies.size = lines
 	lineNo := 1
 	for start := 0; start < len(src); {
 		end, physical := nextLogical(src, start)
@@ -166,7 +172,11 @@ func (p *parser) line(raw []byte, pos Pos) {
 // nodeArena hands out body slices from shared chunks. Each slice is capped
 // at its length, so an edit that appends to a body reallocates it instead
 // of writing into a neighbour's.
-type nodeArena struct{ buf []Node }
+// Chunks are sized like the slabs' (see slab).
+type nodeArena struct {
+	buf  []Node
+	size int // the next chunk's size
+}
 
 const arenaChunk = 4096
 
@@ -179,7 +189,9 @@ func (a *nodeArena) copy(nodes []Node) []Node {
 		return append(make([]Node, 0, n), nodes...) // a big body gets its own
 	}
 	if cap(a.buf)-len(a.buf) < n {
-		a.buf = make([]Node, 0, arenaChunk)
+		a.size = min(max(a.size, n, 16), arenaChunk)
+		a.buf = make([]Node, 0, a.size)
+		a.size *= 2
 	}
 	i := len(a.buf)
 	a.buf = append(a.buf, nodes...)

@@ -260,8 +260,18 @@ func (r *Result) handOutFindings() {
 			return
 		}
 	}
+	// Counted first so that each file's slice is allocated once.
+	count := make(map[*File]int, len(r.Files))
 	for _, fd := range r.Findings {
 		if f := byName[fd.File]; f != nil {
+			count[f]++
+		}
+	}
+	for _, fd := range r.Findings {
+		if f := byName[fd.File]; f != nil {
+			if f.Findings == nil {
+				f.Findings = make([]fixes.Finding, 0, count[f])
+			}
 			f.Findings = append(f.Findings, fd)
 		}
 	}
