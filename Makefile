@@ -31,7 +31,7 @@ test: deps vet
 
 FUZZTIME ?= 10s
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./ast
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 bench:
 	WSGIFIX_BENCH=1 ./scripts/install-deps.sh

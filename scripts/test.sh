@@ -19,7 +19,4 @@ else
 	exit 1
 fi
 
-for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' $(git ls-files '*_test.go') | sed 's/^func //' | sort -u); do
-	pkg=$(dirname "$(grep -l "^func $target(" $(git ls-files '*_test.go') | head -1)")
-	go test -run '^$' -fuzz "^$target\$" -fuzztime "${FUZZTIME:-10s}" "./$pkg"
-done
+./scripts/fuzz.sh
