@@ -306,7 +306,7 @@ func (d *Directive) HasArgs() bool { return d.NumArgs() > 0 }
 // setRaw replaces the line's bytes and rescans it. Position stays: an edited
 // node still reports where it came from.
 func (d *Directive) setRaw(raw []byte) {
-	d.raw = raw
+	d.line.setRaw(raw)
 	d.scan()
 	d.touch()
 }

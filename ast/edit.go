@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unsafe"
 )
 
 // New nodes are built detached, with no indentation; when inserted they take
@@ -23,8 +24,10 @@ func NewDirectiveRaw(name string, tokens ...string) *Directive {
 }
 
 // newLineDirective builds prefix+name, then each value after a blank
-// (quoted with quote as Quote does, or as given when raw), then suffix, in
-// one allocation: passes build thousands of lines.
+// (quoted with quote as Quote does, or as given when raw), then suffix.
+// Passes build thousands of lines, so the text goes into one buffer with
+// room in front for the indentation the line gets when it is placed, and a
+// short line shares one allocation with its Directive.
 func newLineDirective(prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
 	n := len(prefix) + len(name) + len(suffix)
 	for _, v := range values {
@@ -34,7 +37,8 @@ func newLineDirective(prefix, name string, values []string, quote byte, raw bool
 			n += 1 + quotedLen(v, quote)
 		}
 	}
-	b := make([]byte, 0, n)
+	d, buf := newDirectiveBuffer(indentRoom + n)
+	b := buf[indentRoom:indentRoom:len(buf)]
 	b = append(append(b, prefix...), name...)
 	for _, v := range values {
 		b = append(b, ' ')
@@ -45,9 +49,32 @@ func newLineDirective(prefix, name string, values []string, quote byte, raw bool
 		}
 	}
 	b = append(b, suffix...)
-	d := &Directive{line: line{raw: b, flags: fresh}}
+	d.raw, d.flags = b, fresh
+	if unsafe.SliceData(b) == &buf[indentRoom] { // n was exact: the room is there
+		d.flags |= roomInFront
+	}
 	d.scan()
 	return d
+}
+
+// indentRoom is the room kept in front of a new line for its indentation.
+const indentRoom = 16
+
+// shortDirective is a Directive and the text of a short line in one
+// allocation.
+type shortDirective struct {
+	d   Directive
+	buf [64]byte
+}
+
+// newDirectiveBuffer returns a new Directive and a buffer of size bytes
+// for its text.
+func newDirectiveBuffer(size int) (*Directive, []byte) {
+	if size <= len(shortDirective{}.buf) {
+		x := new(shortDirective)
+		return &x.d, x.buf[:size]
+	}
+	return new(Directive), make([]byte, size)
 }
 
 // NewComment returns a detached comment line; text should start with '#'.
@@ -96,17 +123,36 @@ func (s *Section) insert(i int, indent string, nodes []Node) {
 		f.Edits++
 	}
 	for _, n := range nodes {
+		if n.Parent() == s {
+			// Detaching shifts s.Body in place; nodes may be part of it.
+			nodes = append([]Node(nil), nodes...)
+			break
+		}
+	}
+	for _, n := range nodes {
 		if p := n.Parent(); p != nil {
 			p.detach(n)
 		}
 		place(n, indent, eol, step)
 		n.setParent(s)
 	}
-	body := make([]Node, 0, len(s.Body)+len(nodes))
-	body = append(body, s.Body[:i]...)
-	body = append(body, nodes...)
-	body = append(body, s.Body[i:]...)
-	s.Body = body
+	s.Body = insertNodes(s.Body, i, nodes)
+}
+
+// insertNodes puts nodes into body at i, in place when body has room, else
+// in a new slice with room for more: a pass edits a body several times,
+// and a config's root body can hold tens of thousands of nodes.
+func insertNodes(body []Node, i int, nodes []Node) []Node {
+	n := len(body)
+	if cap(body)-n < len(nodes) {
+		grown := make([]Node, n, n+len(nodes)+n/4+4)
+		copy(grown, body)
+		body = grown
+	}
+	body = body[:n+len(nodes)]
+	copy(body[i+len(nodes):], body[i:n])
+	copy(body[i:], nodes)
+	return body
 }
 
 // Append puts nodes at the end of s.Body (before the close tag).
@@ -244,7 +290,11 @@ func (s *Section) detach(n Node) {
 	if i < 0 {
 		return
 	}
-	s.Body = append(s.Body[:i:i], s.Body[i+1:]...)
+	// In place: no copy of the body per removal.
+	last := len(s.Body) - 1
+	copy(s.Body[i:], s.Body[i+1:])
+	s.Body[last] = nil
+	s.Body = s.Body[:last]
 	n.setParent(nil)
 }
 
@@ -349,7 +399,7 @@ func place(n Node, indent, eol, step string) {
 		reindent(n, indent)
 		if e := l.EOL(); e != "" && e != eol {
 			// Moved from a file with other line endings: adopt this file's.
-			eachLine(n, func(l *line) { l.raw = convertEOL(l.raw, eol) })
+			eachLine(n, func(l *line) { l.setRaw(convertEOL(l.raw, eol)) })
 		}
 		return
 	}
@@ -384,9 +434,18 @@ func (l *line) reframe(indent, eol string) int {
 	if string(l.raw[:ind]) == indent && string(l.raw[end:]) == eol {
 		return 0
 	}
+	if l.flags&roomInFront != 0 && ind == 0 && len(indent) <= indentRoom && string(l.raw[end:]) == eol {
+		// A new line placed for the first time: the indentation goes into
+		// the room its buffer keeps in front of the text.
+		p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(l.raw)), -len(indent))
+		raw := unsafe.Slice((*byte)(p), len(indent)+len(l.raw))
+		copy(raw, indent)
+		l.setRaw(raw)
+		return len(indent)
+	}
 	raw := make([]byte, 0, len(indent)+end-ind+len(eol))
 	raw = append(append(append(raw, indent...), l.raw[ind:end]...), eol...)
-	l.raw = raw
+	l.setRaw(raw)
 	return len(indent) - ind
 }
 

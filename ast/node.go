@@ -60,7 +60,15 @@ const (
 	fresh          lineFlags = 1 << iota // built by an edit, not yet placed in a tree
 	parsed                               // Directive: the argument list is there
 	missingBracket                       // Directive: a tag without its '>'
+	roomInFront                          // raw's buffer has indentRoom free bytes before it
 )
+
+// setRaw gives the line new bytes. Every change of raw goes through here:
+// the room in front belongs to the buffer a new line was built in.
+func (l *line) setRaw(raw []byte) {
+	l.raw = raw
+	l.flags &^= roomInFront
+}
 
 func (l *line) isFresh() bool { return l.flags&fresh != 0 }
 func (l *line) setFresh(on bool) {
@@ -79,9 +87,9 @@ func (l *line) appendTo(b []byte) []byte { return append(b, l.raw...) }
 func (l *line) Raw() []byte              { return l.raw } // shared: do not modify
 func (l *line) Indent() string           { return string(l.raw[:indentLen(l.raw)]) }
 func (l *line) EOL() string              { return string(l.raw[len(l.raw)-eolLen(l.raw):]) }
-func (l *line) setIndent(indent string)  { l.raw = concat(indent, l.raw[indentLen(l.raw):]) }
+func (l *line) setIndent(indent string)  { l.setRaw(concat(indent, l.raw[indentLen(l.raw):])) }
 func (l *line) setEOL(eol string) {
-	l.raw = concat(string(l.raw[:len(l.raw)-eolLen(l.raw)]), []byte(eol))
+	l.setRaw(concat(string(l.raw[:len(l.raw)-eolLen(l.raw)]), []byte(eol)))
 }
 func (l *line) hasContinuation() bool { return hasContinuation(l.raw) }
 func (l *line) body() []byte          { return l.raw[indentLen(l.raw) : len(l.raw)-eolLen(l.raw)] }
