@@ -2,7 +2,6 @@ package main
 
 import (
 	"math"
-	"os"
 	"runtime/debug"
 )
 
@@ -10,11 +9,11 @@ import (
 // allocates stays live until it ends (the trees, findings, the text before
 // and after, diffs), so collecting while the heap grows would mostly rescan
 // live data: the 10k-pair benchmark config spent a sixth of its CPU time
-// marking. Collection is therefore held off until the heap nears a limit
-// sized from the input; there the runtime collects as often as it must to
-// stay near the limit, so a run that needs more still completes. The input
-// size is first estimated from the PATHs that are plain files, and set
-// exactly once the files are read.
+// marking. Collection is therefore off while the files are read and parsed
+// (what that allocates is the trees themselves), and afterwards held off
+// until the heap nears a limit sized from the input; there the runtime
+// collects as often as it must to stay near the limit, so a run that needs
+// more still completes.
 const (
 	// heapPerInputByte bounds the heap of a run relative to its input:
 	// above its live peak (about 13× for the benchmark config), so that
@@ -24,18 +23,12 @@ const (
 	minHeapLimit = 64 << 20
 )
 
-// holdGC turns off proportional collection and sets a limit for paths. It
-// returns a function that restores the settings it found (for tests, which
-// run many invocations in one process).
-func holdGC(paths []string) (restore func()) {
-	var size int64
-	for _, p := range paths {
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-			size += fi.Size()
-		}
-	}
+// holdGC turns collection off until sizeGC is called. It returns a
+// function that restores the settings it found (for tests, which run many
+// invocations in one process).
+func holdGC() (restore func()) {
 	percent := debug.SetGCPercent(-1)
-	limit := debug.SetMemoryLimit(heapLimit(size))
+	limit := debug.SetMemoryLimit(math.MaxInt64)
 	return func() {
 		debug.SetGCPercent(percent)
 		debug.SetMemoryLimit(limit)
@@ -43,11 +36,10 @@ func holdGC(paths []string) (restore func()) {
 }
 
 // sizeGC sets the heap limit for a run whose input is bytes long.
-func sizeGC(bytes int64) { debug.SetMemoryLimit(heapLimit(bytes)) }
-
-func heapLimit(bytes int64) int64 {
-	if bytes <= 0 || bytes > math.MaxInt64/heapPerInputByte {
-		return minHeapLimit
+func sizeGC(bytes int64) {
+	limit := int64(minHeapLimit)
+	if bytes > 0 && bytes < math.MaxInt64/heapPerInputByte {
+		limit = max(limit, heapPerInputByte*bytes)
 	}
-	return max(minHeapLimit, heapPerInputByte*bytes)
+	debug.SetMemoryLimit(limit)
 }

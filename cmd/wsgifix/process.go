@@ -71,7 +71,7 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 	if err != nil {
 		return err
 	}
-	defer holdGC(paths)()
+	defer holdGC()()
 	prog := a.startProgress()
 	res, err := rewrite.Run(ctx, rewrite.Options{
 		Passes:     passes,
