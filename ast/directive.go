@@ -314,7 +314,7 @@ func (d *Directive) setRaw(raw []byte) {
 func (d *Directive) touch() {
 	if s := d.parent; s != nil {
 		if f := s.File(); f != nil {
-			f.Edits++
+			f.edited()
 		}
 	}
 }

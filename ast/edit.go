@@ -120,7 +120,7 @@ func (s *Section) insert(i int, indent string, nodes []Node) {
 	eol, step := "\n", "    "
 	if f := s.File(); f != nil {
 		eol, step = f.eol, f.step()
-		f.Edits++
+		f.edited()
 	}
 	for _, n := range nodes {
 		if n.Parent() == s {
@@ -179,7 +179,7 @@ func Remove(n Node) bool {
 	}
 	p.detach(n)
 	if f := p.File(); f != nil {
-		f.Edits++
+		f.edited()
 	}
 	return true
 }
@@ -235,7 +235,7 @@ func (s *Section) CloseBefore(i int) {
 	eol := "\n"
 	if f := s.File(); f != nil {
 		eol = f.eol
-		f.Edits++
+		f.edited()
 	}
 	place(close, s.Open.Indent(), eol, "")
 	// The section's last line may be the file's last, without an ending.

@@ -3,6 +3,8 @@ package ast
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
+	"unsafe"
 )
 
 // Pos is a 1-based line and byte column. The zero Pos means "not from the
@@ -309,4 +311,15 @@ func Indent(n Node) string {
 		return l.Indent()
 	}
 	return ""
+}
+
+// edited counts one edit. Passes may edit different sections of one file
+// on several goroutines (each its own part of the tree), so the counter is
+// the one thing they share and is updated atomically.
+func (f *File) edited() {
+	if unsafe.Sizeof(f.Edits) == 8 {
+		atomic.AddInt64((*int64)(unsafe.Pointer(&f.Edits)), 1)
+	} else {
+		atomic.AddInt32((*int32)(unsafe.Pointer(&f.Edits)), 1)
+	}
 }

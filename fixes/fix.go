@@ -116,6 +116,20 @@ type Context struct {
 
 	pass     *Pass
 	findings findingList
+	daemons  *daemonIndex // for the current pass, built on first use
+}
+
+// web2pyRoot is Web2pyRoot with the daemon definitions indexed once per
+// pass: asking for every vhost of a big run would walk every file each time.
+func (c *Context) web2pyRoot(vh *ast.Section) string {
+	return web2pyRoot(vh, c.daemonIndex().daemonFor)
+}
+
+func (c *Context) daemonIndex() *daemonIndex {
+	if c.daemons == nil {
+		c.daemons = newDaemonIndex(c.Files)
+	}
+	return c.daemons
 }
 
 // Report records a finding at n's position in file f.
@@ -148,6 +162,15 @@ func (l *findingList) add(f Finding) {
 	last := &l.chunks[len(l.chunks)-1]
 	*last = append(*last, f)
 	l.n++
+}
+
+// addAll adds o's findings after l's.
+func (l *findingList) addAll(o *findingList) {
+	for _, chunk := range o.chunks {
+		for _, f := range chunk {
+			l.add(f)
+		}
+	}
 }
 
 // all returns the findings in order.
@@ -195,7 +218,7 @@ func NewRunner(files []*ast.File, opts Options) *Runner {
 
 // Run applies pass p.
 func (r *Runner) Run(p *Pass) {
-	r.c.pass = p
+	r.c.pass, r.c.daemons = p, nil
 	p.Run(&r.c)
 }
 

@@ -88,12 +88,12 @@ After:
 
 func runLocationAccess(c *Context) {
 	dirs := newDirectories(c.Files)
-	for _, site := range accessSites(c.Files) {
+	site := func(c *Context, site *ast.Section) {
 		locs := locationsIn(site)
 		if len(locs) == 0 {
-			continue
+			return
 		}
-		urls := readSiteURLs(c.Files, site)
+		urls := readSiteURLs(c, site)
 		for _, loc := range locs {
 			plan := planLocation(urls, loc)
 			switch {
@@ -105,6 +105,12 @@ func runLocationAccess(c *Context) {
 				moveGrant(c, site, dirs, plan)
 			}
 		}
+	}
+	// Vhosts first (see eachVhost), then each file's server level, which
+	// may add to the server-level Directory index the vhosts read.
+	c.eachVhost(VirtualHosts(c.Files), func() { c.daemonIndex() }, site)
+	for _, f := range c.Files {
+		site(c, f.Root)
 	}
 }
 

@@ -350,7 +350,7 @@ func siteMounts(site *ast.Section) []wsgiMount {
 // siteURLs is how one site maps URLs: its WSGI mounts and other mappings,
 // read once, and its web2py root, looked up only when asked for.
 type siteURLs struct {
-	files    []*ast.File
+	c        *Context
 	site     *ast.Section
 	mounts   []wsgiMount
 	mappings []urlMapping
@@ -358,14 +358,14 @@ type siteURLs struct {
 	rootDone bool
 }
 
-func readSiteURLs(files []*ast.File, site *ast.Section) *siteURLs {
-	return &siteURLs{files: files, site: site, mounts: siteMounts(site), mappings: siteMappings(site)}
+func readSiteURLs(c *Context, site *ast.Section) *siteURLs {
+	return &siteURLs{c: c, site: site, mounts: siteMounts(site), mappings: siteMappings(site)}
 }
 
 // web2pyRoot is Web2pyRoot for the site, computed once.
 func (u *siteURLs) web2pyRoot() string {
 	if !u.rootDone {
-		u.root, u.rootDone = Web2pyRoot(u.files, u.site), true
+		u.root, u.rootDone = u.c.web2pyRoot(u.site), true
 	}
 	return u.root
 }

@@ -58,7 +58,7 @@ func runScriptAliasTarget(c *Context) {
 			if scope == nil {
 				scope = f.Root
 			}
-			root := Web2pyRoot(c.Files, scope)
+			root := c.web2pyRoot(scope)
 			switch {
 			case root != "" && CleanDir(target) == root:
 				script := strings.TrimSuffix(root, "/") + "/" + c.Opts.WSGIScript

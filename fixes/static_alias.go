@@ -66,9 +66,15 @@ func runStaticAlias(c *Context) {
 		return
 	}
 	dirs := newDirectories(c.Files)
-	for _, site := range accessSites(c.Files) {
+	site := func(c *Context, site *ast.Section) {
 		made := fixShadowingAliases(c, site)
 		grantStaticFiles(c, site, dirs, made)
+	}
+	// Vhosts first (see eachVhost), then each file's server level, which
+	// may add to the server-level Directory index the vhosts read.
+	c.eachVhost(VirtualHosts(c.Files), func() { c.daemonIndex() }, site)
+	for _, f := range c.Files {
+		site(c, f.Root)
 	}
 }
 
@@ -83,7 +89,7 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 		return made
 	}
 	mounts := siteMounts(site)
-	root := Web2pyRoot(c.Files, site)
+	root := c.web2pyRoot(site)
 	// The application's own directories: an Alias of one of them (or of a
 	// directory above) serves its source. Below them only web2py's
 	// applications/ is known to hold source and databases; other
@@ -164,7 +170,7 @@ func grantStaticFiles(c *Context, site *ast.Section, dirs *directories, made map
 			continue
 		}
 		dir := staticDir(root)
-		if dirs.has(site, dir) || locationWillGrant(c.Files, site, dir) {
+		if dirs.has(site, dir) || locationWillGrant(c, site, dir) {
 			continue
 		}
 		ast.InsertAfter(d, newGrantedDirectory(dir, c.Opts))
@@ -181,12 +187,12 @@ func grantStaticFiles(c *Context, site *ast.Section, dirs *directories, made map
 
 // locationWillGrant reports whether location-access will write a grant for
 // static directory dir from a Location of site.
-func locationWillGrant(files []*ast.File, site *ast.Section, dir string) bool {
+func locationWillGrant(c *Context, site *ast.Section, dir string) bool {
 	locs := locationsIn(site)
 	if len(locs) == 0 {
 		return false
 	}
-	urls := readSiteURLs(files, site)
+	urls := readSiteURLs(c, site)
 	for _, loc := range locs {
 		p := planLocation(urls, loc)
 		if !p.skip && p.problem == "" && slices.Contains(p.staticDirs, dir) {

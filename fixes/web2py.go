@@ -15,6 +15,12 @@ import (
 // vh serves, or "" when nothing names one. files is the whole run (the
 // daemon may be defined in another vhost or at global scope).
 func Web2pyRoot(files []*ast.File, vh *ast.Section) string {
+	return web2pyRoot(vh, func(vh *ast.Section) *ast.Directive { return DaemonFor(files, vh) })
+}
+
+// web2pyRoot is Web2pyRoot with the daemon lookup given: passes that ask
+// for every vhost use a daemonIndex, since DaemonFor walks every file.
+func web2pyRoot(vh *ast.Section, daemonFor func(*ast.Section) *ast.Directive) string {
 	for _, kind := range []string{"Alias", "AliasMatch"} {
 		for _, d := range DirectivesIn(vh, kind) {
 			if d.NumArgs() == 0 {
@@ -32,7 +38,7 @@ func Web2pyRoot(files []*ast.File, vh *ast.Section) string {
 			}
 		}
 	}
-	if def := DaemonFor(files, vh); def != nil {
+	if def := daemonFor(vh); def != nil {
 		if home := DaemonOption(def, "home"); home != "" {
 			return CleanDir(home)
 		}
@@ -116,4 +122,36 @@ func DaemonFor(files []*ast.File, vh *ast.Section) *ast.Directive {
 		}
 	}
 	return nil
+}
+
+// daemonIndex answers DaemonFor for many vhosts after one walk: the first
+// definition of each name, and the first inside each vhost, in load order.
+// It is valid while no WSGIDaemonProcess is added, removed, renamed or
+// moved, which the passes that use it never do.
+type daemonIndex struct {
+	byName  map[string]*ast.Directive
+	inVhost map[*ast.Section]*ast.Directive
+}
+
+func newDaemonIndex(files []*ast.File) *daemonIndex {
+	x := &daemonIndex{byName: map[string]*ast.Directive{}, inVhost: map[*ast.Section]*ast.Directive{}}
+	for _, d := range DaemonDefs(files) {
+		if name := d.Arg(0); x.byName[name] == nil {
+			x.byName[name] = d
+		}
+		if vh := VirtualHostOf(d); vh != nil && x.inVhost[vh] == nil {
+			x.inVhost[vh] = d
+		}
+	}
+	return x
+}
+
+// daemonFor is DaemonFor.
+func (x *daemonIndex) daemonFor(vh *ast.Section) *ast.Directive {
+	for _, name := range ProcessGroups(vh) {
+		if d := x.byName[name]; d != nil {
+			return d
+		}
+	}
+	return x.inVhost[vh]
 }
