@@ -138,11 +138,10 @@ type compatRules struct {
 func readCompat(dirs []*ast.Directive) (c compatRules, problem string) {
 	c = compatRules{order: "deny,allow", satisfy: "all", dirs: dirs}
 	for _, d := range dirs {
-		args := d.Args()
-		v := func(i int) string { return args[i].Value }
+		n, v := d.NumArgs(), d.Arg
 		switch {
 		case d.Is("Order"):
-			if len(args) != 1 {
+			if n != 1 {
 				return c, fmt.Sprintf("%q takes one argument", d.Name())
 			}
 			o := strings.ToLower(v(0))
@@ -151,20 +150,20 @@ func readCompat(dirs []*ast.Directive) (c compatRules, problem string) {
 			}
 			c.order = o
 		case d.Is("Satisfy"):
-			if len(args) != 1 || (!strings.EqualFold(v(0), "any") && !strings.EqualFold(v(0), "all")) {
+			if n != 1 || (!strings.EqualFold(v(0), "any") && !strings.EqualFold(v(0), "all")) {
 				return c, fmt.Sprintf("%q takes \"Any\" or \"All\"", d.Name())
 			}
 			c.satisfy = strings.ToLower(v(0))
 		default: // Allow, Deny
-			if len(args) < 2 || !strings.EqualFold(v(0), "from") {
+			if n < 2 || !strings.EqualFold(v(0), "from") {
 				return c, fmt.Sprintf("%q must be followed by \"from\" and hosts", d.Name())
 			}
 			list := &c.deny
 			if d.Is("Allow") {
 				list = &c.allow
 			}
-			for _, a := range args[1:] {
-				*list = append(*list, a.Value)
+			for i := 1; i < n; i++ {
+				*list = append(*list, v(i))
 			}
 		}
 	}

@@ -19,7 +19,7 @@ func where(n ast.Node) string {
 	if f := FileOf(n); f != nil {
 		name = f.Name
 	}
-	return fmt.Sprintf("%s:%d:%d", name, n.Pos().Line, n.Pos().Col)
+	return sprintf("%s:%d:%d", name, n.Pos().Line, n.Pos().Col)
 }
 
 // dirOptions are WSGIDaemonProcess options whose value is a directory:

@@ -137,7 +137,7 @@ func (c *Context) Report(f *ast.File, pos ast.Pos, sev Severity, fixed bool, for
 	c.findings.add(Finding{
 		File: f.Name, Pos: pos, Line: pos.Line, Col: pos.Col,
 		Pass: c.pass.Name, Severity: sev, Fixed: fixed,
-		Message: fmt.Sprintf(format, args...),
+		Message: sprintf(format, args...),
 	})
 }
 

@@ -256,13 +256,13 @@ func moveGrant(c *Context, site *ast.Section, dirs *directories, p locationPlan)
 		moved = append(moved, text)
 	}
 	for _, dir := range p.staticDirs {
-		target(fmt.Sprintf("<Directory %q> granted", dir), dir, func() *ast.Section {
+		target(sprintf("<Directory %q> granted", dir), dir, func() *ast.Section {
 			return newGrantedDirectory(dir, c.Opts)
 		})
 	}
 	if p.script != "" {
 		dir, script := path.Dir(p.script), path.Base(p.script)
-		target(fmt.Sprintf("<Directory %q> denied but for <Files %q>", dir, script), dir, func() *ast.Section {
+		target(sprintf("<Directory %q> denied but for <Files %q>", dir, script), dir, func() *ast.Section {
 			return newScriptDirectory(dir, script, c.Opts)
 		})
 	}

@@ -34,7 +34,9 @@ var everyURL = urlSpace{}
 // Wildcards (Location allows fnmatch patterns) make a segment "any".
 func prefixSpace(prefix string) urlSpace {
 	var s urlSpace
-	for _, seg := range strings.Split(prefix, "/") {
+	for rest := prefix; rest != ""; {
+		var seg string
+		seg, rest, _ = strings.Cut(rest, "/")
 		if seg == "" {
 			continue
 		}
@@ -250,14 +252,14 @@ func (s urlSpace) String() string {
 // locationSpace is the URL space of a <Location>, <Location ~> or
 // <LocationMatch> section; ok is false when it cannot be told.
 func locationSpace(s *ast.Section) (urlSpace, bool) {
-	args := s.Open.Args()
+	n := s.Open.NumArgs()
 	switch {
-	case len(args) == 1 && s.Is("Location"):
-		return prefixSpace(args[0].Value), true
-	case len(args) == 1 && s.Is("LocationMatch"):
-		return regexSpace(args[0].Value)
-	case len(args) == 2 && s.Is("Location") && args[0].Value == "~":
-		return regexSpace(args[1].Value)
+	case n == 1 && s.Is("Location"):
+		return prefixSpace(s.Open.Arg(0)), true
+	case n == 1 && s.Is("LocationMatch"):
+		return regexSpace(s.Open.Arg(0))
+	case n == 2 && s.Is("Location") && s.Open.Arg(0) == "~":
+		return regexSpace(s.Open.Arg(1))
 	}
 	return urlSpace{}, false
 }
@@ -342,7 +344,8 @@ func siteMounts(site *ast.Section) []wsgiMount {
 		if d.NumArgs() < 2 {
 			continue
 		}
-		out = append(out, wsgiMount{d: d, url: d.Arg(0), space: prefixSpace(d.Arg(0)), target: d.Arg(1)})
+		url := d.Arg(0)
+		out = append(out, wsgiMount{d: d, url: url, space: prefixSpace(url), target: d.Arg(1)})
 	}
 	return out
 }

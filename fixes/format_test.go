@@ -1,0 +1,32 @@
+package fixes
+
+import (
+	"errors"
+	"fmt"
+	"math/rand"
+	"testing"
+)
+
+// sprintf must write exactly what fmt.Sprintf writes, for the verbs it
+// handles itself and for everything it hands to fmt.
+func TestSprintfIsFmt(t *testing.T) {
+	formats := []string{
+		"", "plain", "%s", "%q", "%d", "%%", "100%% of %s", "%s:%d:%d: [%s] %q",
+		"%q and %q", "%v", "%5d", "%-3s|", "%x", "%+q", "%", "%s %", "%d%%",
+	}
+	values := []any{
+		"", "a", `say "hi"`, `back\slash`, "tab\there", "ünïcode", "\x00\x7f", "é\xff",
+		0, -7, 1 << 40, int64(3), uint8(4), 2.5, errors.New("e"), Error, nil, []string{"x"},
+	}
+	r := rand.New(rand.NewSource(1))
+	for n := 0; n < 20000; n++ {
+		format := formats[r.Intn(len(formats))]
+		args := make([]any, r.Intn(4))
+		for i := range args {
+			args[i] = values[r.Intn(len(values))]
+		}
+		if got, want := sprintf(format, args...), fmt.Sprintf(format, args...); got != want {
+			t.Fatalf("sprintf(%q, %#v) = %q, fmt says %q", format, args, got, want)
+		}
+	}
+}
