@@ -96,10 +96,34 @@ func runAccessCompat(c *Context) {
 				blocks = append(blocks, s)
 			}
 		})
-		for _, s := range blocks {
-			migrateAccess(c, s)
-		}
+		// A block's rewrite reads the sections around it, which may be
+		// blocks too, so blocks under one top-level section are one part.
+		parts := byTopLevel(blocks)
+		c.eachPart(len(parts), nil, func(c *Context, i int) {
+			for _, s := range parts[i] {
+				migrateAccess(c, s)
+			}
+		})
 	}
+}
+
+// byTopLevel groups sections, in order, by the top-level node of their
+// file that holds them.
+func byTopLevel(secs []*ast.Section) [][]*ast.Section {
+	var parts [][]*ast.Section
+	var last ast.Node
+	for _, s := range secs {
+		top := ast.Node(s)
+		for top.Parent() != nil && !top.Parent().IsRoot() {
+			top = top.Parent()
+		}
+		if len(parts) == 0 || top != last {
+			parts = append(parts, nil)
+		}
+		parts[len(parts)-1] = append(parts[len(parts)-1], s)
+		last = top
+	}
+	return parts
 }
 
 // migrateAccess rewrites the compat block of section s, or reports why not.

@@ -78,9 +78,7 @@ func runDaemonSizing(c *Context) {
 	}
 	user := apacheIdentity(lastUser, "User", "${APACHE_RUN_USER}")
 	group := apacheIdentity(lastGroup, "Group", "${APACHE_RUN_GROUP}")
-	for _, def := range defs {
-		sizeDaemon(c, def, user, group)
-	}
+	c.eachPart(len(defs), nil, func(c *Context, i int) { sizeDaemon(c, defs[i], user, group) })
 }
 
 // apacheIdentity returns Apache's own user (or group) as the run sets it,

@@ -7,33 +7,48 @@ import (
 	"github.com/wsgifix/wsgifix/ast"
 )
 
-// Passes that look at one site at a time (static-alias, location-access)
-// do their vhosts on several goroutines when a run has many. A vhost's
-// work reads and edits only that vhost's subtree, plus what is settled
-// before the work starts (the server-level Directory index, the daemon
-// index); each goroutine reports into its own list, and the lists are
-// joined in vhost order, so the result is the same as one goroutine's.
+// Passes that look at one part of a server at a time split the parts over
+// goroutines when a run has many: static-alias and location-access their
+// vhosts, access-compat the top-level sections holding its blocks,
+// daemon-sizing its definitions. A part's work reads and edits only that
+// part, plus what is settled before the work starts (the server-level
+// Directory index, the daemon index, Apache's user); each goroutine
+// reports into its own list, and the lists are joined in part order, so
+// the result is the same as one goroutine's.
 
 // minSitesPerWorker: with fewer vhosts per goroutine than this, a pass
 // stays on one (tests lower it to run the goldens in parallel).
 var minSitesPerWorker = 256
 
-// eachVhost calls work(c, vh) for every vhost of vhs, in order, or on up to
-// GOMAXPROCS goroutines, each with its own Context whose findings are
-// added to c's in vhost order. work must only touch vh's subtree and what
-// does not change while it runs; settle, when the work is split, is called
-// first to build what the goroutines share. A panic in work is raised
-// again in the caller.
+// eachVhost calls work(c, vh) for every vhost of vhs, in order, or split
+// over goroutines (see eachPart) when no vhost lies inside another.
 func (c *Context) eachVhost(vhs []*ast.Section, settle func(), work func(c *Context, vh *ast.Section)) {
-	n := len(vhs)
-	workers := min(runtime.GOMAXPROCS(0), n/minSitesPerWorker)
-	if workers < 2 || !separateVhosts(vhs) {
+	if !separateVhosts(vhs) {
 		for _, vh := range vhs {
 			work(c, vh)
 		}
 		return
 	}
-	settle()
+	c.eachPart(len(vhs), settle, func(c *Context, i int) { work(c, vhs[i]) })
+}
+
+// eachPart calls work(c, i) for every i in [0, n), in order, or on up to
+// GOMAXPROCS goroutines, each with its own Context and a contiguous range
+// of parts, whose findings are added to c's in order of i. work must only
+// touch part i and what does not change while it runs; settle, when the
+// work is split, is called first to build what the goroutines share. A
+// panic in work is raised again in the caller.
+func (c *Context) eachPart(n int, settle func(), work func(c *Context, i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/minSitesPerWorker)
+	if workers < 2 {
+		for i := 0; i < n; i++ {
+			work(c, i)
+		}
+		return
+	}
+	if settle != nil {
+		settle()
+	}
 	subs := make([]Context, workers)
 	panics := make([]any, workers)
 	var wg sync.WaitGroup
@@ -44,8 +59,8 @@ func (c *Context) eachVhost(vhs []*ast.Section, settle func(), work func(c *Cont
 		go func() {
 			defer wg.Done()
 			defer func() { panics[w] = recover() }()
-			for _, vh := range vhs[from:to] {
-				work(&subs[w], vh)
+			for i := from; i < to; i++ {
+				work(&subs[w], i)
 			}
 		}()
 	}

@@ -51,10 +51,11 @@ func runAll(t *testing.T, opts Options, passes []*Pass, srcs ...string) string {
 	return b.String()
 }
 
-// A larger server than the goldens, with what makes vhosts depend on each
+// A larger server than the goldens, with what makes parts depend on each
 // other (a daemon defined at global scope and in another file, a
-// server-level Directory, conditional sections), run with every pass on
-// one goroutine and split over several.
+// server-level Directory, conditional sections, access blocks inside
+// access blocks), run with every pass on one goroutine and split over
+// several.
 func TestParallelVhostsMatchSequential(t *testing.T) {
 	main := string(genconf.Bytes(40)) + `<IfModule mod_wsgi.c>
 <VirtualHost *:8080>
@@ -71,6 +72,27 @@ func TestParallelVhostsMatchSequential(t *testing.T) {
 <Directory "/srv/site3/web2py/applications/*/static">
     Require all granted
 </Directory>
+<Directory "/srv/private">
+    Order deny,allow
+    Deny from all
+    Allow from 10.1
+    <Files "*.py">
+        Order allow,deny
+        Allow from all
+        Satisfy Any
+    </Files>
+</Directory>
+<VirtualHost *:443>
+    ServerName nested.example.com
+    <Directory "/srv/nested">
+        AuthType Basic
+        Require valid-user
+        <Files "x">
+            Order deny,allow
+            Deny from all
+        </Files>
+    </Directory>
+</VirtualHost>
 `
 	second := `WSGIDaemonProcess shared home=/srv/shared/web2py/
 <VirtualHost *:80>
