@@ -124,6 +124,22 @@ func (d *Directive) Arg(i int) string {
 	return ""
 }
 
+// ArgRaw returns argument i as written (quotes included), or "" when
+// there is none.
+func (d *Directive) ArgRaw(i int) string {
+	if d.readInPlace() && i >= 0 {
+		text, from := argText(d.raw, d.kind, int(d.nameEnd))
+		if t, ok := nthToken(text, from, i); ok {
+			return view(text[t.start:t.end])
+		}
+		return ""
+	}
+	if args := d.Args(); i < len(args) {
+		return args[i].Raw
+	}
+	return ""
+}
+
 // NumArgs is len(d.Args()).
 func (d *Directive) NumArgs() int {
 	if d.readInPlace() {

@@ -138,8 +138,8 @@ func selectedGroups(d *ast.Directive) (names []string, dynamic bool) {
 	case d.Is("WSGIProcessGroup"):
 		add(d.Arg(0))
 	case d.IsAny("WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript"):
-		for _, a := range d.Args() {
-			if k, v, ok := Option(a.Value); ok && k == "process-group" {
+		for i, n := 0, d.NumArgs(); i < n; i++ {
+			if k, v, ok := Option(d.Arg(i)); ok && k == "process-group" {
 				add(optionValue(v))
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -336,8 +335,8 @@ func dissolvable(site, loc *ast.Section) bool {
 func tagText(s *ast.Section) string {
 	b := append(make([]byte, 0, 64), '<')
 	b = append(b, s.Name()...)
-	for _, a := range s.Open.Args() {
-		b = strconv.AppendQuote(append(b, ' '), a.Value)
+	for i, n := 0, s.Open.NumArgs(); i < n; i++ {
+		b = appendQuote(append(b, ' '), s.Open.Arg(i))
 	}
 	return string(append(b, '>'))
 }
@@ -345,8 +344,8 @@ func tagText(s *ast.Section) string {
 // directiveText is a directive on one line, arguments as written.
 func directiveText(d *ast.Directive) string {
 	b := append(make([]byte, 0, 64), d.Name()...)
-	for _, a := range d.Args() {
-		b = append(append(b, ' '), a.Raw...)
+	for i, n := 0, d.NumArgs(); i < n; i++ {
+		b = append(append(b, ' '), d.ArgRaw(i)...)
 	}
 	return string(b)
 }

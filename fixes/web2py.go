@@ -91,8 +91,8 @@ func ProcessGroups(vh *ast.Section) []string {
 		case d.Is("WSGIProcessGroup"):
 			addName(d.Arg(0))
 		case d.IsAny("WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript"):
-			for _, a := range d.Values() {
-				if k, v, ok := Option(a); ok && k == "process-group" {
+			for i, n := 0, d.NumArgs(); i < n; i++ {
+				if k, v, ok := Option(d.Arg(i)); ok && k == "process-group" {
 					addName(v)
 				}
 			}
