@@ -138,7 +138,7 @@ func migrateAccess(c *Context, s *ast.Section) {
 	}
 	first := a.compat[0]
 	leave := func(format string, args ...any) {
-		c.Report(file, first.Pos(), Warning, false, "2.2 access control %q left alone: %s", directiveText(first), fmt.Sprintf(format, args...))
+		c.Report(file, first.Pos(), Warning, false, "2.2 access control %q left alone: %s", directiveText(first), sprintf(format, args...))
 	}
 	if s.Open.IsAny("Limit", "LimitExcept") {
 		leave("inside <%s> 2.4 applies Require per method differently; rewrite it by hand", s.Name())

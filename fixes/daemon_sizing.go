@@ -1,7 +1,6 @@
 package fixes
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 
@@ -106,7 +105,7 @@ func sizeDaemon(c *Context, def *ast.Directive, user, group identity) {
 	name := def.Arg(0)
 	var out []advice
 	add := func(i int, format string, args ...any) {
-		out = append(out, advice{def.ArgPos(i), fmt.Sprintf(format, args...)})
+		out = append(out, advice{def.ArgPos(i), sprintf(format, args...)})
 	}
 	processes, threads := defaultProcesses, defaultThreads
 	processesAt, threadsAt := -1, -1
