@@ -407,8 +407,9 @@ func place(n Node, indent, eol, step string) {
 	case *Section:
 		n.Open.reframe(indent, eol)
 		n.Open.setFresh(false)
+		inner := indent + step
 		for _, c := range n.Body {
-			place(c, indent+step, eol, step)
+			place(c, inner, eol, step)
 		}
 		if n.Close != nil {
 			n.Close.reframe(indent, eol)

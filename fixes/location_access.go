@@ -243,32 +243,42 @@ func notOnFilesystem(loc *ast.Section) bool {
 func moveGrant(c *Context, site *ast.Section, dirs *directories, p locationPlan) {
 	loc := p.loc
 	file := FileOf(loc)
-	var blocks []ast.Node
-	var moved []string
-	target := func(text, dir string, block func() *ast.Section) {
-		if dirs.has(site, dir) {
-			text += " (already there)"
-		} else {
-			blocks = append(blocks, block())
-			dirs.added(site, dir)
+	blocks := make([]ast.Node, 0, len(p.staticDirs)+1)
+	// moved lists what the grant became, for the finding; a Directory
+	// that is already there is named, not written again.
+	moved := make([]byte, 0, 128)
+	target := func(dir string) bool {
+		if len(moved) > 0 {
+			moved = append(moved, " and "...)
 		}
-		moved = append(moved, text)
+		return !dirs.has(site, dir)
 	}
 	for _, dir := range p.staticDirs {
-		target(sprintf("<Directory %q> granted", dir), dir, func() *ast.Section {
-			return newGrantedDirectory(dir, c.Opts)
-		})
+		write := target(dir)
+		moved = append(appendQuote(append(moved, "<Directory "...), dir), "> granted"...)
+		if write {
+			blocks = append(blocks, newGrantedDirectory(dir, c.Opts))
+			dirs.added(site, dir)
+		} else {
+			moved = append(moved, " (already there)"...)
+		}
 	}
 	if p.script != "" {
 		dir, script := path.Dir(p.script), path.Base(p.script)
-		target(sprintf("<Directory %q> denied but for <Files %q>", dir, script), dir, func() *ast.Section {
-			return newScriptDirectory(dir, script, c.Opts)
-		})
+		write := target(dir)
+		moved = append(appendQuote(append(moved, "<Directory "...), dir), "> denied but for <Files "...)
+		moved = append(appendQuote(moved, script), '>')
+		if write {
+			blocks = append(blocks, newScriptDirectory(dir, script, c.Opts))
+			dirs.added(site, dir)
+		} else {
+			moved = append(moved, " (already there)"...)
+		}
 	}
 	tag := tagText(loc)
 	c.Report(file, loc.Pos(), Warning, true,
 		"%s grants access by URL, which other URLs reaching the same files bypass: moved to %s",
-		tag, strings.Join(moved, " and "))
+		tag, string(moved))
 	for _, d := range p.grant.lines {
 		ast.Remove(d)
 	}
