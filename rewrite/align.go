@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"sort"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
@@ -68,22 +69,56 @@ func alignLines(a, b []string) []op {
 // and returns each side's ids and their count.
 func internLines(a, b []string) ([]int32, []int32, int) {
 	na := int32(len(a))
-	t := newLineIDs(len(a)+len(b), func(i int32) string {
+	line := func(i int32) string {
 		if i < na {
 			return a[i]
 		}
 		return b[i-na]
-	})
+	}
 	seed := maphash.MakeSeed()
+	ha, hb := hashLines(seed, a), hashLines(seed, b)
 	ida, idb := make([]int32, len(a)), make([]int32, len(b))
-	for i, h := range hashLines(seed, a) {
-		ida[i] = t.id(int32(i), h)
+	if len(a)+len(b) < parallelLines {
+		t := newLineIDs(len(a)+len(b), line)
+		for i, h := range ha {
+			ida[i] = t.id(int32(i), h)
+		}
+		for j, h := range hb {
+			idb[j] = t.id(na+int32(j), h)
+		}
+		return ida, idb, t.count()
 	}
-	for j, h := range hashLines(seed, b) {
-		idb[j] = t.id(na+int32(j), h)
+	// Two goroutines, each with a table of its own for the lines whose
+	// hash has its parity: equal lines hash alike, so they still get equal
+	// ids (2·local id + parity). Only equality of ids matters to the
+	// alignment, not their values.
+	var count [2]int
+	var wg sync.WaitGroup
+	for parity := range uint64(2) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := newLineIDs((len(a)+len(b))/2, line)
+			for i, h := range ha {
+				if h&1 == parity {
+					ida[i] = 2*t.id(int32(i), h>>1) + int32(parity)
+				}
+			}
+			for j, h := range hb {
+				if h&1 == parity {
+					idb[j] = 2*t.id(na+int32(j), h>>1) + int32(parity)
+				}
+			}
+			count[parity] = t.count()
+		}()
 	}
-	return ida, idb, t.count()
+	wg.Wait()
+	return ida, idb, 2 * max(count[0], count[1])
 }
+
+// parallelLines is the size (lines of both sides) from which a diff uses
+// two goroutines where it can.
+const parallelLines = 1 << 15
 
 func (al *aligner) emit(k opKind, n int) {
 	if n == 0 {
@@ -125,12 +160,9 @@ func (al *aligner) middle(a0, a1, b0, b1, depth int) {
 	case n == 1 || m == 1:
 		al.single(a0, a1, b0, b1)
 		return
-	case al.disjoint(a0, a1, b0, b1):
-		// What go-diff would return (its cleanup merges the edits of a
-		// region without equalities into one delete and one insert),
-		// without calling it: most edited regions of a config are these.
-		al.emit(opDelete, n)
-		al.emit(opInsert, m)
+	case al.forced(a0, a1, b0, b1):
+		// Emitted without go-diff: most edited regions of a config are
+		// like this.
 		return
 	case n+m <= goDiffMinAnchored:
 		al.goDiff(a0, a1, b0, b1)
@@ -214,7 +246,10 @@ func (al *aligner) anchors(a0, a1, b0, b1 int) []anchor {
 	for j := b0; j < b1; j++ {
 		al.countB[al.idb[j]] = 0
 	}
-	slices.SortFunc(pairs, func(x, y anchor) int { return x.i - y.i }) // i values are distinct
+	byI := func(x, y anchor) int { return x.i - y.i } // i values are distinct
+	if !slices.IsSortedFunc(pairs, byI) {             // unique lines rarely move
+		slices.SortFunc(pairs, byI)
+	}
 	return longestIncreasing(pairs)
 }
 
@@ -225,20 +260,55 @@ func (al *aligner) scratch() {
 	}
 }
 
-// disjoint reports whether no line of a[a0:a1] occurs in b[b0:b1].
-func (al *aligner) disjoint(a0, a1, b0, b1 int) bool {
+// forced emits the alignment of a region and reports true when only one
+// alignment is optimal and it is plain to see: every line the two sides
+// share occurs once on each side, in the same order (or none is shared).
+// Every minimal edit script then keeps exactly those lines, so go-diff's
+// (Myers is exact without a time limit) does too, and its cleanup merge
+// writes each gap between them as one delete then one insert, as here:
+// it cannot shift an edit past a kept line, which would need that line
+// twice on one side. It emits nothing and reports false otherwise.
+func (al *aligner) forced(a0, a1, b0, b1 int) bool {
 	al.scratch()
 	for i := a0; i < a1; i++ {
-		al.countA[al.ida[i]] = 1
+		al.countA[al.ida[i]]++
+		al.where[al.ida[i]] = int32(i)
 	}
-	shared := false
-	for j := b0; j < b1 && !shared; j++ {
-		shared = al.countA[al.idb[j]] != 0
+	for j := b0; j < b1; j++ {
+		al.countB[al.idb[j]]++
+	}
+	ok, last := true, a0-1 // the kept lines, in b's order, must rise in a
+	for j := b0; j < b1 && ok; j++ {
+		id := al.idb[j]
+		switch ca, cb := al.countA[id], al.countB[id]; {
+		case ca == 0:
+		case ca != 1 || cb != 1 || int(al.where[id]) < last:
+			ok = false
+		default:
+			last = int(al.where[id])
+		}
+	}
+	if ok {
+		i, jj := a0, b0
+		for j := b0; j < b1; j++ {
+			if id := al.idb[j]; al.countA[id] == 1 {
+				k := int(al.where[id])
+				al.emit(opDelete, k-i)
+				al.emit(opInsert, j-jj)
+				al.emit(opEqual, 1)
+				i, jj = k+1, j+1
+			}
+		}
+		al.emit(opDelete, a1-i)
+		al.emit(opInsert, b1-jj)
 	}
 	for i := a0; i < a1; i++ {
 		al.countA[al.ida[i]] = 0
 	}
-	return !shared
+	for j := b0; j < b1; j++ {
+		al.countB[al.idb[j]] = 0
+	}
+	return ok
 }
 
 // longestIncreasing returns the longest subsequence of pairs (sorted by i)
@@ -246,6 +316,9 @@ func (al *aligner) disjoint(a0, a1, b0, b1 int) bool {
 func longestIncreasing(pairs []anchor) []anchor {
 	if len(pairs) == 0 {
 		return nil
+	}
+	if slices.IsSortedFunc(pairs, func(x, y anchor) int { return x.j - y.j }) {
+		return pairs // all in order already: patience sorting keeps them all
 	}
 	tops := []int{} // index into pairs of each pile's top
 	prev := make([]int, len(pairs))

@@ -3,6 +3,7 @@ package rewrite
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -19,23 +20,49 @@ func Diff(path string, old, new []byte) string {
 	if string(old) == string(new) {
 		return ""
 	}
-	a, b := splitLines(old), splitLines(new)
+	var a, b []string
+	both(len(old)+len(new) > parallelBytes,
+		func() { a = splitLines(old) }, func() { b = splitLines(new) })
 	hs := hunks(alignLines(a, b))
 	name := headerName(path)
 	// The text is measured first and written into one buffer: a diff of a
 	// big config is tens of megabytes, and a growing builder copies it
-	// over and over and leaves twice its size behind.
-	size := 2*len(name) + len("--- \n+++ \n")
-	for _, h := range hs {
-		size += h.size(a, b)
+	// over and over and leaves twice its size behind. Measured, each half
+	// of the hunks can then be written on its own goroutine.
+	head := 2*len(name) + len("--- \n+++ \n")
+	at := make([]int, len(hs)+1) // where each hunk's text starts
+	at[0] = head
+	for k, h := range hs {
+		at[k+1] = at[k] + h.size(a, b)
 	}
-	out := make([]byte, 0, size)
-	out = append(append(append(out, "--- "...), name...), '\n')
-	out = append(append(append(out, "+++ "...), name...), '\n')
-	for _, h := range hs {
-		out = h.render(out, a, b)
+	out := make([]byte, at[len(hs)])
+	copy(out, "--- "+name+"\n+++ "+name+"\n")
+	render := func(from, to int) {
+		for k := from; k < to; k++ {
+			hs[k].render(out[at[k]:at[k]:at[k+1]], a, b)
+		}
 	}
+	half := len(hs) / 2
+	both(len(out) > parallelBytes, func() { render(0, half) }, func() { render(half, len(hs)) })
 	return unsafe.String(unsafe.SliceData(out), len(out))
+}
+
+// parallelBytes is the size from which a diff splits and writes on two
+// goroutines.
+const parallelBytes = 1 << 20
+
+// both runs f and g, on two goroutines when parallel.
+func both(parallel bool, f, g func()) {
+	if !parallel {
+		f()
+		g()
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); g() }()
+	f()
+	wg.Wait()
 }
 
 // headerName quotes a path the way git does when it holds bytes that would
