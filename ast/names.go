@@ -16,25 +16,39 @@ var noArgSections = []string{"Else", "RequireAll", "RequireAny", "RequireNone"}
 // CanonicalSection returns httpd's spelling of a known section name, or
 // name unchanged.
 func CanonicalSection(name string) string {
-	for _, k := range KnownSections {
-		if EqualFold(k, name) {
-			return k
-		}
+	if k, ok := knownSection(name); ok {
+		return k
 	}
 	return name
 }
 
 // IsKnownSection reports whether name is a section httpd knows.
-func IsKnownSection(name string) bool { return CanonicalSection(name) != name || isExact(name) }
+func IsKnownSection(name string) bool {
+	_, ok := knownSection(name)
+	return ok
+}
 
-func isExact(name string) bool {
-	for _, k := range KnownSections {
-		if k == name {
-			return true
+// knownSection finds name among KnownSections, ignoring case. Passes ask
+// for every section of a config, so names are only compared with the
+// known ones of the same length.
+func knownSection(name string) (string, bool) {
+	if len(name) >= len(sectionsByLen) {
+		return "", false
+	}
+	for _, k := range sectionsByLen[len(name)] {
+		if EqualFold(k, name) {
+			return k, true
 		}
 	}
-	return false
+	return "", false
 }
+
+var sectionsByLen = func() (by [24][]string) {
+	for _, k := range KnownSections {
+		by[len(k)] = append(by[len(k)], k)
+	}
+	return by
+}()
 
 // requiresArgs reports whether a section's open tag needs arguments, so that
 // an argument-less one can only be a mistyped close tag.
