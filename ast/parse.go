@@ -3,6 +3,7 @@ package ast
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 )
 
 // Error is an unreadable-input error with its position.
@@ -36,24 +37,35 @@ func Parse(name string, src []byte) (*File, error) {
 		f.BOM = true
 		src = src[len(bom):]
 	}
-	// Node storage is sized from the input (config lines run about 32
-	// bytes), mostly directives, a few comments and blanks.
-	lines := len(src)/32 + 1
-	p := parser{stack: []openSection{{s: f.Root}}}
-	p.dirs.size, p.sections.size = lines, lines/8
-	p.comments.size, p.blanks.size = lines/16, lines/16
-	p.bodies.size = lines
-	lineNo := 1
-	for start := 0; start < len(src); {
-		end, physical := nextLogical(src, start)
-		raw := src[start:end:end] // capped: appends never write into src
-		pos := Pos{Line: lineNo, Col: indentLen(raw) + 1}
-		if lineNo == 1 && f.BOM {
-			pos.Col += len(bom)
+	// A big file's second half is cut into nodes on another goroutine
+	// while the first half is parsed; its nodes are then put into the tree
+	// in order, which is the cheap part.
+	split := 0
+	if len(src) >= parallelParse && runtime.GOMAXPROCS(0) > 1 {
+		split = splitPoint(src)
+	}
+	p := newParser(len(src))
+	if split > 0 {
+		p = newParser(split)
+	}
+	p.stack = []openSection{{s: f.Root}}
+	var rest []Node
+	done := make(chan struct{})
+	if split > 0 {
+		first, second := src[:split], src[split:]
+		go func() {
+			defer close(done)
+			q := newParser(len(second))
+			rest = q.nodes(second, 1+bytes.Count(first, []byte{'\n'}), false, nil)
+		}()
+		src = first
+	}
+	p.nodes(src, 1, f.BOM, p.attach)
+	if split > 0 {
+		<-done
+		for _, n := range rest {
+			p.attach(n)
 		}
-		lineNo += physical
-		start = end
-		p.line(raw, pos)
 	}
 	for len(p.stack) > 1 {
 		p.top().Unclosed = UnclosedAtEOF
@@ -103,27 +115,99 @@ func (p *parser) pop() {
 	p.pending = p.pending[:o.start]
 }
 
-// line adds one logical line to the tree.
-func (p *parser) line(raw []byte, pos Pos) {
+// parallelParse is the size from which Parse uses a second goroutine.
+var parallelParse = 1 << 20 // a variable for tests
+
+// newParser returns a parser whose node storage is sized for size bytes of
+// input (config lines run about 32 bytes): mostly directives, a few
+// comments and blanks.
+func newParser(size int) *parser {
+	lines := size/32 + 1
+	p := &parser{}
+	p.dirs.size, p.sections.size = lines, lines/8
+	p.comments.size, p.blanks.size = lines/16, lines/16
+	p.bodies.size = lines
+	return p
+}
+
+// nodes cuts src, whose first line is number line, into the nodes of its
+// logical lines and passes each to attach, or returns them when attach
+// is nil. afterBOM says a byte order mark preceded src.
+func (p *parser) nodes(src []byte, line int, afterBOM bool, attach func(Node)) []Node {
+	var out []Node
+	for start := 0; start < len(src); {
+		end, physical := nextLogical(src, start)
+		raw := src[start:end:end] // capped: appends never write into src
+		pos := Pos{Line: line, Col: indentLen(raw) + 1}
+		if line == 1 && afterBOM {
+			pos.Col += len(bom)
+		}
+		line += physical
+		start = end
+		if n := p.node(raw, pos); attach != nil {
+			attach(n)
+		} else {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// splitPoint returns where a logical line ends near the middle of src, or
+// 0 when there is none.
+func splitPoint(src []byte) int {
+	for i := len(src) / 2; i < len(src); {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			return 0
+		}
+		j += i
+		// The rule of nextLogical: a backslash right before the line
+		// ending joins the next line.
+		start := bytes.LastIndexByte(src[:j], '\n') + 1
+		k := j
+		if k > start && src[k-1] == '\r' {
+			k--
+		}
+		if !(k > start && src[k-1] == '\\') && j+1 < len(src) {
+			return j + 1
+		}
+		i = j + 1
+	}
+	return 0
+}
+
+// node makes the node of one logical line: a Blank, a Comment or a
+// scanned Directive, not yet in the tree.
+func (p *parser) node(raw []byte, pos Pos) Node {
 	first := firstVisible(raw)
 	switch {
 	case first < 0:
 		b := p.blanks.next()
 		b.raw = raw
 		b.setPos(pos)
-		p.add(b)
-		return
+		return b
 	case raw[first] == '#':
 		c := p.comments.next()
 		c.raw = raw
 		c.setPos(pos)
-		p.add(c)
-		return
+		return c
 	}
 	d := p.dirs.next()
 	d.raw = raw
 	d.setPos(pos)
 	d.scan()
+	return d
+}
+
+// attach puts the next line's node into the tree: tags open and close
+// sections.
+func (p *parser) attach(n Node) {
+	d, ok := n.(*Directive)
+	if !ok {
+		p.add(n)
+		return
+	}
 	top := p.top()
 	switch d.kind {
 	case Plain:
