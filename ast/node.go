@@ -2,6 +2,7 @@ package ast
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"unsafe"
@@ -281,8 +282,35 @@ func Print(f *File) []byte {
 	if f.BOM {
 		b = append(b, bom...)
 	}
-	return f.Root.appendTo(b)
+	body := f.Root.Body
+	if f.Size < parallelPrint || len(body) < 2 || runtime.GOMAXPROCS(0) < 2 {
+		return f.Root.appendTo(b)
+	}
+	// A big tree is printed in two halves at once: after the passes its
+	// nodes are spread over the heap, and walking it is mostly waiting for
+	// memory, which two walkers do side by side. The second half starts
+	// as if the output were empty; the line ending a line without one
+	// would have got from it is added where the halves meet.
+	half := len(body) / 2
+	var rest []byte
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tail := &Section{Body: body[half:], file: f}
+		size := f.Size / len(body) * (len(body) - half)
+		rest = tail.appendTo(make([]byte, 0, size+size/8+512))
+	}()
+	start := len(b)
+	b = (&Section{Body: body[:half], file: f}).appendTo(b)
+	<-done
+	if len(rest) > 0 && len(b) > start && b[len(b)-1] != '\n' {
+		b = append(b, endingFor(b[start:], f.eol)...)
+	}
+	return append(b, rest...)
 }
+
+// parallelPrint is the size from which Print uses a second goroutine.
+var parallelPrint = 1 << 20 // a variable for tests
 
 // PrintNode returns the bytes of one node (a section with all it holds).
 func PrintNode(n Node) []byte { return n.appendTo(nil) }

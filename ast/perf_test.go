@@ -1,6 +1,7 @@
 package ast
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -68,4 +69,39 @@ func TestNewLineInCRLFFile(t *testing.T) {
 	f := mustParse(t, "<A x>\r\n  a\r\n</A>\r\n")
 	f.Body()[0].(*Section).Append(NewSection("Files", []string{"w.py"}, NewDirective("Require", "all", "granted")))
 	printed(t, f, "<A x>\r\n  a\r\n  <Files \"w.py\">\r\n    Require all granted\r\n  </Files>\r\n</A>\r\n")
+}
+
+// Print writes a big tree in two halves at once; the halves must join as
+// one pass would write them, also where the first half ends on a line
+// that had no line ending (the old last line, before an edit added more).
+func TestPrintInHalvesIsPrint(t *testing.T) {
+	files := map[string]func() *File{
+		"edited": func() *File {
+			f := mustParse(t, "<A x>\n  a\n</A>\n<B y>\n  b\n</B>\nC c\n")
+			f.Body()[0].(*Section).Append(NewDirective("a2"))
+			InsertAfter(f.Body()[1], NewComment("# added"))
+			return f
+		},
+		"no final newline": func() *File {
+			f := mustParse(t, "X \\")
+			f.Root.Append(NewDirective("Y", "y"))
+			return f
+		},
+		"crlf without final newline": func() *File {
+			f := mustParse(t, "A a\r\nB b")
+			f.Root.Append(NewDirective("C"), NewDirective("D"))
+			return f
+		},
+	}
+	for name, build := range files {
+		t.Run(name, func(t *testing.T) {
+			want := string(Print(build()))
+			was, procs := parallelPrint, runtime.GOMAXPROCS(2)
+			parallelPrint = 0
+			defer func() { parallelPrint = was; runtime.GOMAXPROCS(procs) }()
+			if d := difftest.Diff(want, string(Print(build()))); d != "" {
+				t.Fatalf("printed in halves, the output differs:\n%s", d)
+			}
+		})
+	}
 }
