@@ -256,24 +256,23 @@ func scanDaemonUse(files []*ast.File) *daemonUse {
 		d    *ast.Directive
 	}
 	var defs, sels []named
-	seq := 0
-	for _, f := range files {
-		ast.Directives(f, func(d *ast.Directive) {
-			seq++
-			if d.Is("WSGIDaemonProcess") {
-				if name := d.Arg(0); name != "" {
-					defs = append(defs, named{name, d})
-					u.seen = append(u.seen, orderedUse{d, seq})
-				}
-				return
-			}
-			names, dyn := selectedGroups(d)
-			u.dynamic = u.dynamic || dyn
-			for _, n := range names {
-				sels = append(sels, named{n, d})
+	found := collect(files, func(d *ast.Directive) bool {
+		return d.IsAny("WSGIDaemonProcess", "WSGIProcessGroup", "WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript")
+	})
+	for seq, d := range found {
+		if d.Is("WSGIDaemonProcess") {
+			if name := d.Arg(0); name != "" {
+				defs = append(defs, named{name, d})
 				u.seen = append(u.seen, orderedUse{d, seq})
 			}
-		})
+			continue
+		}
+		names, dyn := selectedGroups(d)
+		u.dynamic = u.dynamic || dyn
+		for _, n := range names {
+			sels = append(sels, named{n, d})
+			u.seen = append(u.seen, orderedUse{d, seq})
+		}
 	}
 	u.count = len(defs)
 	u.defs = make(map[string][]*ast.Directive, len(defs))

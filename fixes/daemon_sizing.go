@@ -60,17 +60,18 @@ func runDaemonSizing(c *Context) {
 	// One walk finds the definitions and Apache's own User and Group.
 	var defs []*ast.Directive
 	var lastUser, lastGroup *ast.Directive
-	for _, f := range c.Files {
-		ast.Directives(f, func(d *ast.Directive) {
-			switch {
-			case d.Is("WSGIDaemonProcess"):
-				defs = append(defs, d)
-			case d.Is("User") && atGlobalScope(d):
-				lastUser = d
-			case d.Is("Group") && atGlobalScope(d):
-				lastGroup = d
-			}
-		})
+	found := collect(c.Files, func(d *ast.Directive) bool {
+		return d.Is("WSGIDaemonProcess") || (d.IsAny("User", "Group") && atGlobalScope(d))
+	})
+	for _, d := range found {
+		switch {
+		case d.Is("WSGIDaemonProcess"):
+			defs = append(defs, d)
+		case d.Is("User"):
+			lastUser = d
+		default:
+			lastGroup = d
+		}
 	}
 	if len(defs) == 0 {
 		return

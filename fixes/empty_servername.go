@@ -44,32 +44,28 @@ After:
 const serverNameUsage = "ServerName takes one argument, The hostname and port of the server"
 
 func runEmptyServerName(c *Context) {
-	for _, f := range c.Files {
-		var empty []*ast.Directive
-		ast.Directives(f, func(d *ast.Directive) {
-			if d.IsAny("ServerName", "ServerAlias") && d.NumArgs() == 0 {
-				empty = append(empty, d)
-			}
-		})
-		for _, d := range empty {
-			if d.Is("ServerAlias") {
-				c.Report(f, d.Pos(), Warning, false,
-					"%q has no value: httpd accepts it and it does nothing, a host name was probably lost", d.Name())
-				continue
-			}
-			switch {
-			case hasNamedServerName(d):
-				commentOutLine(d)
-				c.Report(f, d.Pos(), Error, true,
-					"%q has no value and another one in the same scope has: commented out (httpd: %q)", d.Name(), serverNameUsage)
-			case c.Opts.ServerName != "":
-				d.SetArgs(c.Opts.ServerName)
-				c.Report(f, d.Pos(), Error, true, "%q has no value: set to %q (httpd: %q)", d.Name(), c.Opts.ServerName, serverNameUsage)
-			default:
-				commentOutLine(d)
-				c.Report(f, d.Pos(), Error, true,
-					"%q has no value: commented out, give --server-name to set it (httpd: %q)", d.Name(), serverNameUsage)
-			}
+	empty := collect(c.Files, func(d *ast.Directive) bool {
+		return d.IsAny("ServerName", "ServerAlias") && d.NumArgs() == 0
+	})
+	for _, d := range empty {
+		f := FileOf(d)
+		if d.Is("ServerAlias") {
+			c.Report(f, d.Pos(), Warning, false,
+				"%q has no value: httpd accepts it and it does nothing, a host name was probably lost", d.Name())
+			continue
+		}
+		switch {
+		case hasNamedServerName(d):
+			commentOutLine(d)
+			c.Report(f, d.Pos(), Error, true,
+				"%q has no value and another one in the same scope has: commented out (httpd: %q)", d.Name(), serverNameUsage)
+		case c.Opts.ServerName != "":
+			d.SetArgs(c.Opts.ServerName)
+			c.Report(f, d.Pos(), Error, true, "%q has no value: set to %q (httpd: %q)", d.Name(), c.Opts.ServerName, serverNameUsage)
+		default:
+			commentOutLine(d)
+			c.Report(f, d.Pos(), Error, true,
+				"%q has no value: commented out, give --server-name to set it (httpd: %q)", d.Name(), serverNameUsage)
 		}
 	}
 }

@@ -42,34 +42,28 @@ After (--apache 2.4):
 const nameVirtualHost = "NameVirtualHost"
 
 func runNameVirtualHost(c *Context) {
-	for _, f := range c.Files {
-		var found []*ast.Directive
-		ast.Directives(f, func(d *ast.Directive) {
-			if d.Is(nameVirtualHost) || gluedAddress(d.Name()) != "" {
-				found = append(found, d)
-			}
-		})
-		for _, d := range found {
-			name := d.Name()
-			glued := gluedAddress(name)
-			invalid := "Invalid command '" + name + "', perhaps misspelled or defined by a module not included in the server configuration"
-			switch {
-			case c.Opts.Apache == "2.2" && glued != "":
-				d.SetName(name[:len(nameVirtualHost)] + " " + glued)
-				c.Report(f, d.Pos(), Error, true, "%q lacks the space before its address: split into %q (httpd: %q)",
-					name, name[:len(nameVirtualHost)]+" "+glued, invalid)
-			case c.Opts.Apache == "2.2":
-				// Still meaningful in 2.2.
-			case glued != "":
-				ast.Remove(d)
-				c.Report(f, d.Pos(), Error, true,
-					"%q is NameVirtualHost with its address glued on, which has no effect in httpd 2.4 anyway: removed (httpd: %q)",
-					name, invalid)
-			default:
-				ast.Remove(d)
-				c.Report(f, d.Pos(), Warning, true, "%q has no effect since httpd 2.3.11: removed (httpd: %q)",
-					name, "AH00548: NameVirtualHost has no effect and will be removed in the next release")
-			}
+	found := collect(c.Files, func(d *ast.Directive) bool { return d.Is(nameVirtualHost) || gluedAddress(d.Name()) != "" })
+	for _, d := range found {
+		f := FileOf(d)
+		name := d.Name()
+		glued := gluedAddress(name)
+		invalid := "Invalid command '" + name + "', perhaps misspelled or defined by a module not included in the server configuration"
+		switch {
+		case c.Opts.Apache == "2.2" && glued != "":
+			d.SetName(name[:len(nameVirtualHost)] + " " + glued)
+			c.Report(f, d.Pos(), Error, true, "%q lacks the space before its address: split into %q (httpd: %q)",
+				name, name[:len(nameVirtualHost)]+" "+glued, invalid)
+		case c.Opts.Apache == "2.2":
+			// Still meaningful in 2.2.
+		case glued != "":
+			ast.Remove(d)
+			c.Report(f, d.Pos(), Error, true,
+				"%q is NameVirtualHost with its address glued on, which has no effect in httpd 2.4 anyway: removed (httpd: %q)",
+				name, invalid)
+		default:
+			ast.Remove(d)
+			c.Report(f, d.Pos(), Warning, true, "%q has no effect since httpd 2.3.11: removed (httpd: %q)",
+				name, "AH00548: NameVirtualHost has no effect and will be removed in the next release")
 		}
 	}
 }

@@ -11,13 +11,14 @@ import (
 	"github.com/wsgifix/wsgifix/internal/genconf"
 )
 
-// forceParallel makes eachVhost split even two vhosts over goroutines.
+// forceParallel makes eachPart split even two parts over goroutines and
+// collect walk even the smallest run on two.
 func forceParallel(t *testing.T) {
 	t.Helper()
-	min, procs := minSitesPerWorker, runtime.GOMAXPROCS(4)
-	minSitesPerWorker = 1
+	min, walk, procs := minSitesPerWorker, parallelWalk, runtime.GOMAXPROCS(4)
+	minSitesPerWorker, parallelWalk = 1, 0
 	t.Cleanup(func() {
-		minSitesPerWorker = min
+		minSitesPerWorker, parallelWalk = min, walk
 		runtime.GOMAXPROCS(procs)
 	})
 }

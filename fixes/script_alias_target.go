@@ -42,35 +42,29 @@ After:
 }
 
 func runScriptAliasTarget(c *Context) {
-	for _, f := range c.Files {
-		var aliases []*ast.Directive
-		ast.Directives(f, func(d *ast.Directive) {
-			if d.Is("WSGIScriptAlias") && d.NumArgs() >= 2 {
-				aliases = append(aliases, d)
-			}
-		})
-		for _, d := range aliases {
-			target := d.Arg(1)
-			if path.Ext(target) != "" && !strings.HasSuffix(target, "/") {
-				continue // a script file: the common case, and finding the root costs a walk
-			}
-			scope := VirtualHostOf(d)
-			if scope == nil {
-				scope = f.Root
-			}
-			root := c.web2pyRoot(scope)
-			switch {
-			case root != "" && CleanDir(target) == root:
-				script := strings.TrimSuffix(root, "/") + "/" + c.Opts.WSGIScript
-				d.SetArg(1, script)
-				c.Report(f, d.ArgPos(1), Error, true,
-					"%q target %q is the web2py root directory, where each URL would pick a file to run as a script: set to %q",
-					d.Name(), target, script)
-			case strings.HasSuffix(target, "/"):
-				c.Report(f, d.ArgPos(1), Advice, false,
-					"%q target %q is a directory: the next URL segment picks the script file in it; left alone, give the script if one was meant",
-					d.Name(), target)
-			}
+	aliases := collect(c.Files, func(d *ast.Directive) bool { return d.Is("WSGIScriptAlias") && d.NumArgs() >= 2 })
+	for _, d := range aliases {
+		f := FileOf(d)
+		target := d.Arg(1)
+		if path.Ext(target) != "" && !strings.HasSuffix(target, "/") {
+			continue // a script file: the common case, and finding the root costs a walk
+		}
+		scope := VirtualHostOf(d)
+		if scope == nil {
+			scope = f.Root
+		}
+		root := c.web2pyRoot(scope)
+		switch {
+		case root != "" && CleanDir(target) == root:
+			script := strings.TrimSuffix(root, "/") + "/" + c.Opts.WSGIScript
+			d.SetArg(1, script)
+			c.Report(f, d.ArgPos(1), Error, true,
+				"%q target %q is the web2py root directory, where each URL would pick a file to run as a script: set to %q",
+				d.Name(), target, script)
+		case strings.HasSuffix(target, "/"):
+			c.Report(f, d.ArgPos(1), Advice, false,
+				"%q target %q is a directory: the next URL segment picks the script file in it; left alone, give the script if one was meant",
+				d.Name(), target)
 		}
 	}
 }

@@ -1,0 +1,89 @@
+package fixes
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/wsgifix/wsgifix/ast"
+)
+
+// Walking every directive of a big run is mostly waiting for memory (the
+// nodes are spread over the heap once passes have edited the tree), so
+// the walks that only look are done on two goroutines at once, each over
+// its own part of the run, and their results joined in load order.
+
+// parallelWalk is the input size from which collect walks in parallel.
+var parallelWalk = 1 << 20 // a variable for tests
+
+// collect returns the plain directives of files, in load order, for which
+// keep is true. keep may read anything but change only d (reading an
+// argument keeps its list on d).
+func collect(files []*ast.File, keep func(d *ast.Directive) bool) []*ast.Directive {
+	parts, total := walkParts(files)
+	if total < parallelWalk || len(parts) < 2 || runtime.GOMAXPROCS(0) < 2 {
+		var out []*ast.Directive
+		for _, p := range parts {
+			out = p.collect(out, keep)
+		}
+		return out
+	}
+	// Two goroutines, each a run of parts holding about half the bytes.
+	cut, sum := 0, 0
+	for cut < len(parts)-1 && sum+parts[cut].size <= total/2 {
+		sum += parts[cut].size
+		cut++
+	}
+	cut = max(cut, 1)
+	var tail []*ast.Directive
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for _, p := range parts[cut:] {
+			tail = p.collect(tail, keep)
+		}
+	}()
+	var out []*ast.Directive
+	for _, p := range parts[:cut] {
+		out = p.collect(out, keep)
+	}
+	wg.Wait()
+	return append(out, tail...)
+}
+
+// walkPart is some top-level nodes of one file and about how many bytes
+// they hold.
+type walkPart struct {
+	nodes []ast.Node
+	size  int
+}
+
+// walkParts cuts the run into parts to walk, each file, a big file in two
+// halves of its top-level nodes, and returns the run's size.
+func walkParts(files []*ast.File) ([]walkPart, int) {
+	total := 0
+	for _, f := range files {
+		total += f.Size
+	}
+	var parts []walkPart
+	for _, f := range files {
+		body := f.Root.Body
+		if f.Size >= parallelWalk/2 && len(body) >= 2 {
+			half := len(body) / 2
+			parts = append(parts, walkPart{body[:half], f.Size / 2}, walkPart{body[half:], f.Size - f.Size/2})
+			continue
+		}
+		parts = append(parts, walkPart{body, f.Size})
+	}
+	return parts, total
+}
+
+func (p walkPart) collect(out []*ast.Directive, keep func(*ast.Directive) bool) []*ast.Directive {
+	ast.InspectSection(&ast.Section{Body: p.nodes}, func(n ast.Node) bool {
+		if d, ok := n.(*ast.Directive); ok && d.Kind() == ast.Plain && keep(d) {
+			out = append(out, d)
+		}
+		return true
+	})
+	return out
+}
