@@ -458,8 +458,23 @@ func Quote(value string, quote byte) string {
 	return view(appendQuoted(make([]byte, 0, quotedLen(value, quote)), value, quote))
 }
 
+// needsQuote reports whether value must be quoted to be read back as one
+// token: it is empty, or holds white space, a quote or a double backslash.
 func needsQuote(value string) bool {
-	return value == "" || strings.ContainsAny(value, " \t\r\n\v\f\"'") || strings.Contains(value, `\\`)
+	if value == "" {
+		return true
+	}
+	for i := 0; i < len(value); i++ {
+		switch value[i] {
+		case ' ', '\t', '\r', '\n', '\v', '\f', '"', '\'':
+			return true
+		case '\\':
+			if i+1 < len(value) && value[i+1] == '\\' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // quoteChar is the quote Quote uses for value: quote, else '"' when value
@@ -481,8 +496,10 @@ func escapes(value string, i int, q byte) bool {
 }
 
 // quotedLen is len(Quote(value, quote)).
-func quotedLen(value string, quote byte) int {
-	q := quoteChar(value, quote)
+func quotedLen(value string, quote byte) int { return quotedLenAs(value, quoteChar(value, quote)) }
+
+// quotedLenAs is quotedLen once quoteChar has chosen q.
+func quotedLenAs(value string, q byte) int {
 	if q == 0 {
 		return len(value)
 	}
@@ -498,7 +515,11 @@ func quotedLen(value string, quote byte) int {
 // appendQuoted appends Quote(value, quote) to b, without building the
 // string first.
 func appendQuoted(b []byte, value string, quote byte) []byte {
-	q := quoteChar(value, quote)
+	return appendQuotedAs(b, value, quoteChar(value, quote))
+}
+
+// appendQuotedAs is appendQuoted once quoteChar has chosen q.
+func appendQuotedAs(b []byte, value string, q byte) []byte {
 	if q == 0 {
 		return append(b, value...)
 	}

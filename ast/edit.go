@@ -30,21 +30,29 @@ func NewDirectiveRaw(name string, tokens ...string) *Directive {
 // short line shares one allocation with its Directive.
 func newLineDirective(prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
 	n := len(prefix) + len(name) + len(suffix)
-	for _, v := range values {
+	var quotes [8]byte // the quote chosen for each of the first values
+	for i, v := range values {
 		if raw {
 			n += 1 + len(v)
-		} else {
-			n += 1 + quotedLen(v, quote)
+			continue
 		}
+		q := quoteChar(v, quote)
+		if i < len(quotes) {
+			quotes[i] = q
+		}
+		n += 1 + quotedLenAs(v, q)
 	}
 	d, buf := newDirectiveBuffer(indentRoom + n)
 	b := buf[indentRoom:indentRoom:len(buf)]
 	b = append(append(b, prefix...), name...)
-	for _, v := range values {
+	for i, v := range values {
 		b = append(b, ' ')
-		if raw {
+		switch {
+		case raw:
 			b = append(b, v...)
-		} else {
+		case i < len(quotes):
+			b = appendQuotedAs(b, v, quotes[i])
+		default:
 			b = appendQuoted(b, v, quote)
 		}
 	}
