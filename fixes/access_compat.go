@@ -89,22 +89,15 @@ func runAccessCompat(c *Context) {
 	if c.Opts.Apache != "2.4" {
 		return
 	}
-	for _, f := range c.Files {
-		var blocks []*ast.Section
-		ast.Sections(f, func(s *ast.Section) {
-			if s.Open != nil && s.Open.IsAny(compatBlocks...) {
-				blocks = append(blocks, s)
-			}
-		})
-		// A block's rewrite reads the sections around it, which may be
-		// blocks too, so blocks under one top-level section are one part.
-		parts := byTopLevel(blocks)
-		c.eachPart(len(parts), nil, func(c *Context, i int) {
-			for _, s := range parts[i] {
-				migrateAccess(c, s)
-			}
-		})
-	}
+	blocks := collectSections(c.Files, func(s *ast.Section) bool { return s.Open.IsAny(compatBlocks...) })
+	// A block's rewrite reads the sections around it, which may be blocks
+	// too, so blocks under one top-level section are one part.
+	parts := byTopLevel(blocks)
+	c.eachPart(len(parts), nil, func(c *Context, i int) {
+		for _, s := range parts[i] {
+			migrateAccess(c, s)
+		}
+	})
 }
 
 // byTopLevel groups sections, in order, by the top-level node of their

@@ -12,15 +12,7 @@ import (
 
 // VirtualHosts returns every <VirtualHost> of the run, in load order.
 func VirtualHosts(files []*ast.File) []*ast.Section {
-	var out []*ast.Section
-	for _, f := range files {
-		ast.Sections(f, func(s *ast.Section) {
-			if s.Is("VirtualHost") {
-				out = append(out, s)
-			}
-		})
-	}
-	return out
+	return collectSections(files, func(s *ast.Section) bool { return s.Is("VirtualHost") })
 }
 
 // Scope returns the nodes that apply at s's level: s.Body with conditional

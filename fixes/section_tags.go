@@ -338,23 +338,29 @@ type misspelling struct {
 // is never taken for <If>.
 func misspelledSections(f *ast.File) []misspelling {
 	var out []misspelling
-	ast.Sections(f, func(s *ast.Section) {
-		name := s.Name()
-		if name == "" || ast.IsKnownSection(name) {
-			return
-		}
-		match, n := "", 0
-		for _, k := range ast.KnownSections {
-			d := sectionNameDistance(strings.ToLower(name), strings.ToLower(k))
-			if d <= 2 && 2*d < len(k) {
-				match, n = k, n+1
-			}
-		}
-		if n == 1 {
-			out = append(out, misspelling{s, match})
-		}
-	})
+	for _, s := range collectSections([]*ast.File{f}, func(s *ast.Section) bool { return misspelledAs(s.Name()) != "" }) {
+		out = append(out, misspelling{s, misspelledAs(s.Name())})
+	}
 	return out
+}
+
+// misspelledAs returns the known section name a name is a misspelling of,
+// or "".
+func misspelledAs(name string) string {
+	if name == "" || ast.IsKnownSection(name) {
+		return ""
+	}
+	match, n := "", 0
+	for _, k := range ast.KnownSections {
+		d := sectionNameDistance(strings.ToLower(name), strings.ToLower(k))
+		if d <= 2 && 2*d < len(k) {
+			match, n = k, n+1
+		}
+	}
+	if n != 1 {
+		return ""
+	}
+	return match
 }
 
 // sectionNameDistance is the optimal string alignment distance: insertions,

@@ -28,12 +28,7 @@ func collect(files []*ast.File, keep func(d *ast.Directive) bool) []*ast.Directi
 		return out
 	}
 	// Two goroutines, each a run of parts holding about half the bytes.
-	cut, sum := 0, 0
-	for cut < len(parts)-1 && sum+parts[cut].size <= total/2 {
-		sum += parts[cut].size
-		cut++
-	}
-	cut = max(cut, 1)
+	cut := halfway(parts)
 	var tail []*ast.Directive
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -49,6 +44,48 @@ func collect(files []*ast.File, keep func(d *ast.Directive) bool) []*ast.Directi
 	}
 	wg.Wait()
 	return append(out, tail...)
+}
+
+// collectSections is collect for sections: those of files, outer before
+// inner, in load order, for which keep is true.
+func collectSections(files []*ast.File, keep func(s *ast.Section) bool) []*ast.Section {
+	parts, total := walkParts(files)
+	walk := func(out []*ast.Section, parts []walkPart) []*ast.Section {
+		for _, p := range parts {
+			ast.InspectSection(&ast.Section{Body: p.nodes}, func(n ast.Node) bool {
+				if s, ok := n.(*ast.Section); ok && keep(s) {
+					out = append(out, s)
+				}
+				return true
+			})
+		}
+		return out
+	}
+	if total < parallelWalk || len(parts) < 2 || runtime.GOMAXPROCS(0) < 2 {
+		return walk(nil, parts)
+	}
+	cut := halfway(parts)
+	var tail []*ast.Section
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); tail = walk(nil, parts[cut:]) }()
+	out := walk(nil, parts[:cut])
+	wg.Wait()
+	return append(out, tail...)
+}
+
+// halfway is where parts divide into two runs of about the same size.
+func halfway(parts []walkPart) int {
+	total := 0
+	for _, p := range parts {
+		total += p.size
+	}
+	cut, sum := 0, 0
+	for cut < len(parts)-1 && sum+parts[cut].size <= total/2 {
+		sum += parts[cut].size
+		cut++
+	}
+	return max(cut, 1)
 }
 
 // walkPart is some top-level nodes of one file and about how many bytes
