@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -17,6 +18,26 @@ import (
 type loader struct {
 	opts Options
 	seen map[string]bool // real paths already loaded
+
+	wdDir  string // see abs
+	wdErr  error
+	wdDone bool
+}
+
+// abs is filepath.Abs with the working directory looked up once: Getwd
+// costs two stat calls, and a directory PATH can hold thousands of files.
+func (l *loader) abs(path string) (string, error) {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path), nil
+	}
+	if !l.wdDone {
+		l.wdDir, l.wdErr = os.Getwd()
+		l.wdDone = true
+	}
+	if l.wdErr != nil {
+		return "", l.wdErr
+	}
+	return filepath.Join(l.wdDir, path), nil
 }
 
 // loadPaths expands the PATHs (directories to every *.conf below them) and
@@ -66,7 +87,7 @@ func (l *loader) once(path string) []*File {
 	if err != nil {
 		return []*File{{Path: path, Err: fmt.Errorf("%s: %w", path, unwrapPath(err))}}
 	}
-	abs, err := filepath.Abs(real)
+	abs, err := l.abs(real)
 	if err != nil {
 		abs = real
 	}
