@@ -10,15 +10,16 @@ import (
 	"github.com/wsgifix/wsgifix/internal/genconf"
 )
 
-// Parse cuts a big file's second half into nodes on another goroutine.
-// Wherever the cut falls, the tree must be the one a single pass builds:
-// same nodes, positions, structure and problems.
+// Parse cuts a big file's second half into nodes on another goroutine,
+// and CheckStructure checks the halves of a big tree at once. Wherever
+// the cut falls, the tree must be the one a single pass builds (same
+// nodes, positions, structure) with the same problems in the same order.
 
 func parseWith(t *testing.T, src string, parallelFrom int) string {
 	t.Helper()
-	was, procs := parallelParse, runtime.GOMAXPROCS(2)
-	parallelParse = parallelFrom
-	defer func() { parallelParse = was; runtime.GOMAXPROCS(procs) }()
+	wasParse, wasPrint, procs := parallelParse, parallelPrint, runtime.GOMAXPROCS(2)
+	parallelParse, parallelPrint = parallelFrom, parallelFrom // print: CheckStructure's threshold too
+	defer func() { parallelParse, parallelPrint = wasParse, wasPrint; runtime.GOMAXPROCS(procs) }()
 	f := checkRoundTrip(t, "p.conf", []byte(src))
 	var b strings.Builder
 	b.WriteString(dumpTree(f))

@@ -3,7 +3,9 @@ package ast
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
 )
 
 // ProblemKind classifies a structural problem.
@@ -33,20 +35,47 @@ type Problem struct {
 // CheckStructure lists the structural problems of f in source order. The
 // messages are httpd's own (server/config.c), so operators recognise them.
 func CheckStructure(f *File) []Problem {
+	// httpd's first error is the same for every problem of this tree, and
+	// finding it replays the whole file: once per call, not per problem.
+	var once sync.Once
+	var firstError string
+	c := structureCheck{f: f, firstError: func() string {
+		once.Do(func() { firstError = firstErrorText(f) })
+		return firstError
+	}}
+	// A big file's two halves are checked at once (each problem depends
+	// only on its own node), then put in order.
+	body := f.Root.Body
 	var out []Problem
+	if f.Size >= parallelPrint && len(body) >= 2 && runtime.GOMAXPROCS(0) > 1 {
+		half := len(body) / 2
+		var rest []Problem
+		done := make(chan struct{})
+		go func() { defer close(done); rest = c.check(nil, body[half:]) }()
+		out = c.check(nil, body[:half])
+		<-done
+		out = append(out, rest...)
+	} else {
+		out = c.check(nil, body)
+	}
+	// Unclosed sections are reported at their open tag but found at the
+	// close; keep the list in source order.
+	sortProblems(out)
+	return out
+}
+
+// structureCheck finds the problems among some of a file's nodes.
+type structureCheck struct {
+	f          *File
+	firstError func() string
+}
+
+func (sc structureCheck) check(out []Problem, nodes []Node) []Problem {
+	f := sc.f
 	add := func(pos Pos, k ProblemKind, s *Section, tag *Directive, format string, args ...any) {
 		out = append(out, Problem{Pos: pos, Kind: k, Section: s, Tag: tag, Msg: fmt.Sprintf(format, args...)})
 	}
-	// httpd's first error is the same for every problem of this tree, and
-	// finding it replays the whole file: once per call, not per problem.
-	var firstError string
-	firstErrorOnce := func() string {
-		if firstError == "" {
-			firstError = firstErrorText(f)
-		}
-		return firstError
-	}
-	Inspect(f, func(n Node) bool {
+	InspectSection(&Section{Body: nodes}, func(n Node) bool {
 		switch n := n.(type) {
 		case *Directive:
 			if n.kind == CloseTag {
@@ -65,7 +94,7 @@ func CheckStructure(f *File) []Problem {
 			case c == nil:
 				add(open.Pos(), UnclosedEOF, n, open, "%s:%d: <%s> was not closed.", f.Name, open.Pos().Line, name)
 			case c.kind == OpenTag:
-				add(c.Pos(), OpenAsClose, n, c, "<%s> without arguments where </%s> was meant: httpd opens a new section (%s)", c.Name(), open.Name(), firstErrorOnce())
+				add(c.Pos(), OpenAsClose, n, c, "<%s> without arguments where </%s> was meant: httpd opens a new section (%s)", c.Name(), open.Name(), sc.firstError())
 			case !c.Is(open.Name()):
 				add(c.Pos(), Mismatch, n, c, "Expected </%s> but saw </%s>", name, c.Name()+c.Extra())
 			case c.Extra() != "":
@@ -76,9 +105,6 @@ func CheckStructure(f *File) []Problem {
 		}
 		return true
 	})
-	// Unclosed sections are reported at their open tag but found at the
-	// close; keep the list in source order.
-	sortProblems(out)
 	return out
 }
 

@@ -303,26 +303,10 @@ func blockIndentWidth(indent string) int {
 // section tag once its no-break spaces are plain spaces, or a tag whose
 // name has one glued into it; nil when there is none.
 func hiddenTag(f *ast.File) *ast.Directive {
-	var hidden *ast.Directive
-	check := func(d *ast.Directive) {
-		if hidden != nil || d == nil || !strings.Contains(d.Name(), noBreakSpace) {
-			return
-		}
-		if d.Kind() != ast.Plain || strings.HasPrefix(strings.TrimLeft(d.Name(), noBreakSpace+" "), "<") {
-			hidden = d
-		}
-	}
-	ast.Inspect(f, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.Directive:
-			check(n)
-		case *ast.Section:
-			check(n.Open)
-			check(n.Close)
-		}
-		return hidden == nil
+	return firstLine([]*ast.File{f}, func(d *ast.Directive) bool {
+		return strings.Contains(d.Name(), noBreakSpace) &&
+			(d.Kind() != ast.Plain || strings.HasPrefix(strings.TrimLeft(d.Name(), noBreakSpace+" "), "<"))
 	})
-	return hidden
 }
 
 const noBreakSpace = "\u00a0"

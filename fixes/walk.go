@@ -74,6 +74,52 @@ func collectSections(files []*ast.File, keep func(s *ast.Section) bool) []*ast.S
 	return append(out, tail...)
 }
 
+// firstLine returns the first directive or section tag of files, in the
+// order of a walk that looks at a section's open and close tags before
+// its body, for which match is true, or nil. Big runs are searched in two
+// halves at once, each to its own first match.
+func firstLine(files []*ast.File, match func(d *ast.Directive) bool) *ast.Directive {
+	parts, total := walkParts(files)
+	search := func(parts []walkPart) *ast.Directive {
+		var found *ast.Directive
+		check := func(d *ast.Directive) {
+			if found == nil && d != nil && match(d) {
+				found = d
+			}
+		}
+		for _, p := range parts {
+			ast.InspectSection(&ast.Section{Body: p.nodes}, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.Directive:
+					check(n)
+				case *ast.Section:
+					check(n.Open)
+					check(n.Close)
+				}
+				return found == nil
+			})
+			if found != nil {
+				break
+			}
+		}
+		return found
+	}
+	if total < parallelWalk || len(parts) < 2 || runtime.GOMAXPROCS(0) < 2 {
+		return search(parts)
+	}
+	cut := halfway(parts)
+	var later *ast.Directive
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); later = search(parts[cut:]) }()
+	first := search(parts[:cut])
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return later
+}
+
 // halfway is where parts divide into two runs of about the same size.
 func halfway(parts []walkPart) int {
 	total := 0
