@@ -18,11 +18,6 @@ func EqualFold(a, b string) bool {
 	return true
 }
 
-// HasPrefixFold is strings.HasPrefix ignoring ASCII case.
-func HasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && EqualFold(s[:len(prefix)], prefix)
-}
-
 func isASCIILetter(c byte) bool { c |= 0x20; return c >= 'a' && c <= 'z' }
 
 // lower folds an ASCII letter to lower case.
