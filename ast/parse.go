@@ -40,32 +40,25 @@ func Parse(name string, src []byte) (*File, error) {
 	// A big file's second half is cut into nodes on another goroutine
 	// while the first half is parsed; its nodes are then put into the tree
 	// in order, which is the cheap part.
-	split := 0
+	first, second := src, []byte(nil)
 	if len(src) >= parallelParse && runtime.GOMAXPROCS(0) > 1 {
-		split = splitPoint(src)
-	}
-	p := newParser(len(src))
-	if split > 0 {
-		p = newParser(split)
-	}
-	p.stack = []openSection{{s: f.Root}}
-	var rest []Node
-	done := make(chan struct{})
-	if split > 0 {
-		first, second := src[:split], src[split:]
-		go func() {
-			defer close(done)
-			q := newParser(len(second))
-			rest = q.nodes(second, 1+bytes.Count(first, []byte{'\n'}), false, nil)
-		}()
-		src = first
-	}
-	p.nodes(src, 1, f.BOM, p.attach)
-	if split > 0 {
-		<-done
-		for _, n := range rest {
-			p.attach(n)
+		if cut := splitPoint(src); cut > 0 {
+			first, second = src[:cut], src[cut:]
 		}
+	}
+	rest := func() []Node { return nil }
+	if second != nil {
+		done := make(chan []Node, 1)
+		go func() {
+			done <- newParser(len(second)).nodes(second, 1+bytes.Count(first, []byte{'\n'}), false, nil)
+		}()
+		rest = func() []Node { return <-done }
+	}
+	p := newParser(len(first))
+	p.stack = []openSection{{s: f.Root}}
+	p.nodes(first, 1, f.BOM, p.attach)
+	for _, n := range rest() {
+		p.attach(n)
 	}
 	for len(p.stack) > 1 {
 		p.top().Unclosed = UnclosedAtEOF
