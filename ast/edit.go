@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"unsafe"
 )
 
 // New nodes are built detached, with no indentation; when inserted they take
@@ -25,8 +24,7 @@ func NewDirectiveRaw(name string, tokens ...string) *Directive {
 
 // newLineDirective builds prefix+name, then each value after a blank
 // (quoted with quote as Quote does, or as given when raw), then suffix.
-// Passes build thousands of lines, so the text goes into one buffer with
-// room in front for the indentation the line gets when it is placed, and a
+// Passes build thousands of lines, so the text goes into one buffer, and a
 // short line shares one allocation with its Directive.
 func newLineDirective(prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
 	n := len(prefix) + len(name) + len(suffix)
@@ -42,8 +40,8 @@ func newLineDirective(prefix, name string, values []string, quote byte, raw bool
 		}
 		n += 1 + quotedLenAs(v, q)
 	}
-	d, buf := newDirectiveBuffer(indentRoom + n)
-	b := buf[indentRoom:indentRoom:len(buf)]
+	d, buf := newDirectiveBuffer(n)
+	b := buf[:0:len(buf)]
 	b = append(append(b, prefix...), name...)
 	for i, v := range values {
 		b = append(b, ' ')
@@ -58,15 +56,9 @@ func newLineDirective(prefix, name string, values []string, quote byte, raw bool
 	}
 	b = append(b, suffix...)
 	d.raw, d.flags = b, fresh
-	if unsafe.SliceData(b) == &buf[indentRoom] { // n was exact: the room is there
-		d.flags |= roomInFront
-	}
 	d.scan()
 	return d
 }
-
-// indentRoom is the room kept in front of a new line for its indentation.
-const indentRoom = 16
 
 // shortDirective is a Directive and the text of a short line in one
 // allocation.
@@ -442,15 +434,6 @@ func (l *line) reframe(indent, eol string) int {
 	ind, end := indentLen(l.raw), len(l.raw)-eolLen(l.raw)
 	if string(l.raw[:ind]) == indent && string(l.raw[end:]) == eol {
 		return 0
-	}
-	if l.flags&roomInFront != 0 && ind == 0 && len(indent) <= indentRoom && string(l.raw[end:]) == eol {
-		// A new line placed for the first time: the indentation goes into
-		// the room its buffer keeps in front of the text.
-		p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(l.raw)), -len(indent))
-		raw := unsafe.Slice((*byte)(p), len(indent)+len(l.raw))
-		copy(raw, indent)
-		l.setRaw(raw)
-		return len(indent)
 	}
 	raw := make([]byte, 0, len(indent)+end-ind+len(eol))
 	raw = append(append(append(raw, indent...), l.raw[ind:end]...), eol...)

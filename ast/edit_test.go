@@ -47,7 +47,7 @@ func TestEditsKeepUntouchedBytes(t *testing.T) {
 	}
 	InsertAfter(first(f, "Listen"), NewDirective("WSGIProcessGroup", "web2py"))
 	expect(t, f, "# lead\r\n<VirtualHost *:80>\r\n\tServerName  a   # odd spacing kept\r\n\tListen 80\r\n\tWSGIProcessGroup web2py\r\n</VirtualHost>\r\n")
-	if f.Edits == 0 {
+	if f.Edits() == 0 {
 		t.Fatal("edit not counted")
 	}
 }

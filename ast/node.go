@@ -5,7 +5,6 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
-	"unsafe"
 )
 
 // Pos is a 1-based line and byte column. The zero Pos means "not from the
@@ -63,15 +62,10 @@ const (
 	fresh          lineFlags = 1 << iota // built by an edit, not yet placed in a tree
 	parsed                               // Directive: the argument list is there
 	missingBracket                       // Directive: a tag without its '>'
-	roomInFront                          // raw's buffer has indentRoom free bytes before it
 )
 
-// setRaw gives the line new bytes. Every change of raw goes through here:
-// the room in front belongs to the buffer a new line was built in.
-func (l *line) setRaw(raw []byte) {
-	l.raw = raw
-	l.flags &^= roomInFront
-}
+// setRaw gives the line new bytes.
+func (l *line) setRaw(raw []byte) { l.raw = raw }
 
 func (l *line) isFresh() bool { return l.flags&fresh != 0 }
 func (l *line) setFresh(on bool) {
@@ -259,8 +253,10 @@ type File struct {
 	Root *Section
 	// Size is the length of the source in bytes.
 	Size int
-	// Edits counts the edits made to the tree since parsing.
-	Edits int
+	// edits counts the edits made to the tree since parsing. Passes may
+	// edit different sections of one file on several goroutines, so it is
+	// the one thing they share and is atomic.
+	edits atomic.Int64
 
 	eol      string
 	stepVal  string
@@ -341,13 +337,7 @@ func Indent(n Node) string {
 	return ""
 }
 
-// edited counts one edit. Passes may edit different sections of one file
-// on several goroutines (each its own part of the tree), so the counter is
-// the one thing they share and is updated atomically.
-func (f *File) edited() {
-	if unsafe.Sizeof(f.Edits) == 8 {
-		atomic.AddInt64((*int64)(unsafe.Pointer(&f.Edits)), 1)
-	} else {
-		atomic.AddInt32((*int32)(unsafe.Pointer(&f.Edits)), 1)
-	}
-}
+// Edits is the number of edits made to the tree since parsing.
+func (f *File) Edits() int64 { return f.edits.Load() }
+
+func (f *File) edited() { f.edits.Add(1) }

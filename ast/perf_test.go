@@ -45,7 +45,7 @@ func TestMovingNodesWithinOneSection(t *testing.T) {
 }
 
 func TestNewLineIndentedBeyondItsRoom(t *testing.T) {
-	deep := strings.Repeat(" ", indentRoom+3)
+	deep := strings.Repeat(" ", 19) // deeper than any small preallocated room
 	f := mustParse(t, "<A x>\n"+deep+"a\n</A>\n")
 	d := NewDirective("Require", "all", "granted")
 	f.Body()[0].(*Section).Append(d)
@@ -59,7 +59,7 @@ func TestNewLinePlacedThenMoved(t *testing.T) {
 	f := mustParse(t, "<A x>\n    a\n    <B y>\n        b\n    </B>\n</A>\n")
 	a := f.Body()[0].(*Section)
 	d := NewDirective("Alias", "/x", "/srv/x dir")
-	a.Append(d) // placed into its room: four spaces
+	a.Append(d) // placed: four spaces
 	MoveBefore(d, a.Body[1].(*Section).Body[0])
 	d.SetArg(0, "/y")
 	printed(t, f, "<A x>\n    a\n    <B y>\n        Alias /y \"/srv/x dir\"\n        b\n    </B>\n</A>\n")
