@@ -1,35 +1,11 @@
 package fixes
 
 import (
-	"bytes"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/wsgifix/wsgifix/ast"
 )
-
-// The CRLF cases must really have CRLF input, or they prove nothing.
-func TestCRLFFixturesHaveCRLF(t *testing.T) {
-	for _, path := range []string{
-		"testdata/static-alias/crlf.txtar",
-		"testdata/location-access/crlf.txtar",
-		"testdata/access-compat/crlf.txtar",
-	} {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, in, ok := bytes.Cut(b, []byte("-- in.conf --\n"))
-		if !ok {
-			t.Fatalf("%s: no in.conf", path)
-		}
-		in, _, _ = bytes.Cut(in, []byte("\n-- "))
-		if !bytes.Contains(in, []byte("\r\n")) {
-			t.Errorf("%s: in.conf has no CRLF line endings", path)
-		}
-	}
-}
 
 // The passes explain themselves: a verb-phrase title and a doc with a
 // before/after example and the policy flag.

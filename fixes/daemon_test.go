@@ -1,38 +1,11 @@
 package fixes
 
 import (
-	"bytes"
-	"strings"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/wsgifix/wsgifix/ast"
 	"github.com/wsgifix/wsgifix/internal/difftest"
 )
-
-// mustBeCRLFCase fails unless every input of the golden case at path
-// really has CRLF line endings: a CRLF case must prove its own feature
-// (an editor or git setting could silently turn it into LF).
-func mustBeCRLFCase(t *testing.T, path string) {
-	t.Helper()
-	ar, err := txtar.ParseFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inputs := 0
-	for _, f := range ar.Files {
-		if f.Name != "in.conf" && !strings.HasPrefix(f.Name, "in/") {
-			continue
-		}
-		inputs++
-		if crlf, lf := bytes.Count(f.Data, []byte("\r\n")), bytes.Count(f.Data, []byte("\n")); crlf == 0 || crlf != lf {
-			t.Errorf("%s: %s has %d CRLF of %d line endings, want all CRLF", path, f.Name, crlf, lf)
-		}
-	}
-	if inputs == 0 {
-		t.Errorf("%s: no input files", path)
-	}
-}
 
 func parseDirective(t *testing.T, line string) *ast.Directive {
 	t.Helper()

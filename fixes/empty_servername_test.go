@@ -7,10 +7,6 @@ import (
 	"github.com/wsgifix/wsgifix/internal/difftest"
 )
 
-func TestEmptyServerNameCRLFFixture(t *testing.T) {
-	requireCRLFFixture(t, "testdata/empty-servername/tabs-crlf.txtar")
-}
-
 // A golden archive cannot hold a file without a final newline; the comment
 // that replaces the last line must not add one.
 func TestEmptyServerNameLastLineWithoutNewline(t *testing.T) {

@@ -25,7 +25,9 @@ var update = flag.Bool("update", false, "rewrite golden out files and findings")
 // --server-name=N --wsgi-script=N --apache=2.2); by default only the pass
 // the directory is named after runs. Each case also checks that the input
 // round-trips, that "fixed" findings match a real change, and that a second
-// run changes nothing.
+// run changes nothing. A case named "…crlf…" must have only CRLF line
+// endings in every input, so it proves the feature its name claims (an
+// editor or a git setting could silently turn it into LF).
 func TestGolden(t *testing.T) {
 	dirs, err := filepath.Glob("testdata/*")
 	if err != nil {
@@ -94,6 +96,14 @@ func runGolden(t *testing.T, pass, file string) {
 		}
 	}
 	sort.Strings(c.names)
+	if strings.Contains(filepath.Base(file), "crlf") {
+		for _, n := range c.names {
+			crlf, lf := bytes.Count(c.in[n], []byte("\r\n")), bytes.Count(c.in[n], []byte("\n"))
+			if crlf == 0 || crlf != lf {
+				t.Errorf("%s: %d of %d line endings are CRLF, want all: the case does not prove its name", n, crlf, lf)
+			}
+		}
+	}
 	passes, err := Select(c.only, c.skip, c.en)
 	if err != nil {
 		t.Fatal(err)

@@ -2,10 +2,6 @@ package fixes
 
 import "testing"
 
-func TestNameVirtualHostCRLFFixture(t *testing.T) {
-	requireCRLFFixture(t, "testdata/name-virtual-host/tabs-crlf.txtar")
-}
-
 func TestGluedAddress(t *testing.T) {
 	for name, want := range map[string]string{
 		"NameVirtualHost*:80":       "*:80",

@@ -1,33 +1,10 @@
 package fixes
 
 import (
-	"bytes"
-	"os"
 	"testing"
 
 	"github.com/wsgifix/wsgifix/ast"
 )
-
-// requireCRLFFixture fails unless a golden case's input really has CRLF
-// line endings, so the case proves what its name says.
-func requireCRLFFixture(t *testing.T, path string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, in, ok := bytes.Cut(b, []byte("-- in.conf --\n"))
-	if !ok {
-		t.Fatalf("%s: no in.conf", path)
-	}
-	if !bytes.Contains(in, []byte("\r\n")) {
-		t.Errorf("%s: in.conf has no CRLF line endings", path)
-	}
-}
-
-func TestSectionTagsCRLFFixture(t *testing.T) {
-	requireCRLFFixture(t, "testdata/section-tags/tabs-crlf.txtar")
-}
 
 func TestMisspelledSections(t *testing.T) {
 	for name, want := range map[string]string{

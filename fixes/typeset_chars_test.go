@@ -2,10 +2,6 @@ package fixes
 
 import "testing"
 
-func TestTypesetCharsCRLFFixture(t *testing.T) {
-	requireCRLFFixture(t, "testdata/typeset-chars/tabs-crlf.txtar")
-}
-
 func TestQuoteClosed(t *testing.T) {
 	for tok, want := range map[string]bool{
 		`"a b"`:  true,

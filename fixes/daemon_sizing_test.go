@@ -1,7 +1,0 @@
-package fixes
-
-import "testing"
-
-func TestDaemonSizingCRLFFixture(t *testing.T) {
-	mustBeCRLFCase(t, "testdata/daemon-sizing/crlf-tabs.txtar")
-}
