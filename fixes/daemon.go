@@ -225,69 +225,90 @@ type daemonUse struct {
 
 	// Load order of the definitions and selectors as scanned, for before.
 	// Only odd configurations (preloading selectors) ask, so the map is
-	// built from seen on first use.
-	seen  []orderedUse
+	// built from found on first use.
+	found []*ast.Directive
 	order map[*ast.Directive]int
-}
-
-type orderedUse struct {
-	d   *ast.Directive
-	seq int
 }
 
 // before reports whether a came before b in load order when the run was
 // scanned (both are definitions or selectors).
 func (u *daemonUse) before(a, b *ast.Directive) bool {
 	if u.order == nil {
-		u.order = make(map[*ast.Directive]int, len(u.seen))
-		for _, o := range u.seen {
-			u.order[o.d] = o.seq
+		u.order = make(map[*ast.Directive]int, len(u.found))
+		for seq, d := range u.found {
+			u.order[d] = seq
 		}
 	}
 	return u.order[a] < u.order[b]
 }
 
-func scanDaemonUse(files []*ast.File) *daemonUse {
-	u := &daemonUse{}
-	// The walk only lists; the maps are built afterwards at their final
-	// size (a big run has a group per site, and growing maps rehash).
-	type named struct {
-		name string
-		d    *ast.Directive
-	}
-	var defs, sels []named
-	found := collect(files, func(d *ast.Directive) bool {
-		return d.IsAny("WSGIDaemonProcess", "WSGIProcessGroup", "WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript")
-	})
-	for seq, d := range found {
+// namedUse is a definition or selection of the daemon group name.
+type namedUse struct {
+	name string
+	d    *ast.Directive
+}
+
+// daemonUses are the definitions and selections among some directives.
+type daemonUses struct {
+	defs, sels []namedUse
+	dynamic    bool
+}
+
+func (x *daemonUses) read(found []*ast.Directive) {
+	for _, d := range found {
 		if d.Is("WSGIDaemonProcess") {
 			if name := d.Arg(0); name != "" {
-				defs = append(defs, named{name, d})
-				u.seen = append(u.seen, orderedUse{d, seq})
+				x.defs = append(x.defs, namedUse{name, d})
 			}
 			continue
 		}
 		names, dyn := selectedGroups(d)
-		u.dynamic = u.dynamic || dyn
+		x.dynamic = x.dynamic || dyn
 		for _, n := range names {
-			sels = append(sels, named{n, d})
-			u.seen = append(u.seen, orderedUse{d, seq})
+			x.sels = append(x.sels, namedUse{n, d})
 		}
 	}
+}
+
+func isDaemonUse(d *ast.Directive) bool {
+	return d.IsAny("WSGIDaemonProcess", "WSGIProcessGroup", "WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript")
+}
+
+func scanDaemonUse(files []*ast.File) *daemonUse {
+	u := &daemonUse{found: collect(files, isDaemonUse)}
+	// The names are read on two goroutines, each over half of what the walk
+	// found (a definition's arguments are a continued line, parsed on first
+	// read, and a big run has tens of thousands); the maps are then built
+	// at their final size, one on each goroutine.
+	var head, tail daemonUses
+	half := len(u.found) / 2
+	inParallel(len(u.found) >= minParallelUses,
+		func() { head.read(u.found[:half]) },
+		func() { tail.read(u.found[half:]) })
+	defs := append(head.defs, tail.defs...)
+	sels := append(head.sels, tail.sels...)
+	u.dynamic = head.dynamic || tail.dynamic
 	u.count = len(defs)
-	u.defs = make(map[string][]*ast.Directive, len(defs))
-	for _, x := range defs {
-		if len(u.defs[x.name]) == 0 {
-			u.names = append(u.names, x.name)
+	inParallel(len(u.found) >= minParallelUses, func() {
+		u.defs = make(map[string][]*ast.Directive, len(defs))
+		for _, x := range defs {
+			if len(u.defs[x.name]) == 0 {
+				u.names = append(u.names, x.name)
+			}
+			u.defs[x.name] = append(u.defs[x.name], x.d)
 		}
-		u.defs[x.name] = append(u.defs[x.name], x.d)
-	}
-	u.selectors = make(map[string][]*ast.Directive, len(sels))
-	for _, x := range sels {
-		u.selectors[x.name] = append(u.selectors[x.name], x.d)
-	}
+	}, func() {
+		u.selectors = make(map[string][]*ast.Directive, len(sels))
+		for _, x := range sels {
+			u.selectors[x.name] = append(u.selectors[x.name], x.d)
+		}
+	})
 	return u
 }
+
+// minParallelUses is how many daemon directives a run needs before
+// scanDaemonUse splits its work (a variable for tests).
+var minParallelUses = 4096
 
 // used reports whether name is taken, as a definition or a selection.
 func (u *daemonUse) used(name string) bool {

@@ -171,13 +171,17 @@ func (l *findingList) add(f Finding) {
 	l.n++
 }
 
-// addAll adds o's findings after l's.
+// addAll adds o's findings after l's, taking over o's chunks instead of
+// copying them (o must not be used afterwards). A chunk that is not full
+// stays so: add starts a new one after it only when the last is full.
 func (l *findingList) addAll(o *findingList) {
 	for _, chunk := range o.chunks {
-		for _, f := range chunk {
-			l.add(f)
+		if len(chunk) > 0 {
+			l.chunks = append(l.chunks, chunk)
+			l.n += len(chunk)
 		}
 	}
+	o.chunks, o.n = nil, 0
 }
 
 // all returns the findings in order.

@@ -85,3 +85,26 @@ func separateVhosts(vhs []*ast.Section) bool {
 	}
 	return true
 }
+
+// inParallel runs f and g, on two goroutines when parallel. A panic in
+// either is raised again in the caller.
+func inParallel(parallel bool, f, g func()) {
+	if !parallel || runtime.GOMAXPROCS(0) < 2 {
+		f()
+		g()
+		return
+	}
+	var wg sync.WaitGroup
+	var lost any
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer func() { lost = recover() }()
+		g()
+	}()
+	f()
+	wg.Wait()
+	if lost != nil {
+		panic(lost)
+	}
+}

@@ -12,13 +12,13 @@ import (
 )
 
 // forceParallel makes eachPart split even two parts over goroutines and
-// collect walk even the smallest run on two.
+// collect and scanDaemonUse work on even the smallest run on two.
 func forceParallel(t *testing.T) {
 	t.Helper()
-	min, walk, procs := minSitesPerWorker, parallelWalk, runtime.GOMAXPROCS(4)
-	minSitesPerWorker, parallelWalk = 1, 0
+	min, walk, uses, procs := minSitesPerWorker, parallelWalk, minParallelUses, runtime.GOMAXPROCS(4)
+	minSitesPerWorker, parallelWalk, minParallelUses = 1, 0, 0
 	t.Cleanup(func() {
-		minSitesPerWorker, parallelWalk = min, walk
+		minSitesPerWorker, parallelWalk, minParallelUses = min, walk, uses
 		runtime.GOMAXPROCS(procs)
 	})
 }
