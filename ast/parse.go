@@ -128,6 +128,11 @@ func newParser(size int) *parser {
 // is nil. afterBOM says a byte order mark preceded src.
 func (p *parser) nodes(src []byte, line int, afterBOM bool, attach func(Node)) []Node {
 	var out []Node
+	if attach == nil {
+		// At most a node per physical line: sized once, as a doubling
+		// slice would leave twice the final size behind.
+		out = make([]Node, 0, bytes.Count(src, []byte{'\n'})+1)
+	}
 	for start := 0; start < len(src); {
 		end, physical := nextLogical(src, start)
 		raw := src[start:end:end] // capped: appends never write into src

@@ -1,6 +1,7 @@
 package fixes
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 
@@ -102,6 +103,8 @@ type advice struct {
 	msg string
 }
 
+var errNotCount = errors.New("not a count")
+
 func sizeDaemon(c *Context, def *ast.Directive, user, group identity) {
 	name := def.Arg(0)
 	var out []advice
@@ -119,7 +122,10 @@ func sizeDaemon(c *Context, def *ast.Directive, user, group identity) {
 			continue
 		}
 		v = optionValue(v)
-		n, err := strconv.Atoi(v)
+		n, err := 0, errNotCount
+		if k == "processes" || k == "threads" {
+			n, err = strconv.Atoi(v) // only here: a failed Atoi allocates its error
+		}
 		switch {
 		case k == "processes" && err == nil:
 			processes, processesAt = n, i

@@ -143,14 +143,11 @@ func (c *Context) Report(f *ast.File, pos ast.Pos, sev Severity, fixed bool, for
 
 // findingList collects findings in chunks and copies them once, into an
 // exactly sized slice, when asked: a big run has a hundred thousand
-// findings, and a doubling slice would copy them over and over. The first
-// chunk can be sized up front (expect); when everything fits in it, it is
-// the result and nothing is copied. Room reserved and never used costs
-// no memory the process touches.
+// findings, and a doubling slice would copy them over and over. Chunks
+// grow from small (most runs have a few findings) to maxFindingChunk.
 type findingList struct {
 	chunks [][]Finding
 	n      int
-	expect int
 }
 
 const maxFindingChunk = 8192
@@ -160,9 +157,6 @@ func (l *findingList) add(f Finding) {
 		size := maxFindingChunk
 		if k < 7 { // 64 << 7 == maxFindingChunk; shifting further overflows
 			size = 64 << k
-		}
-		if k == 0 {
-			size = max(size, l.expect)
 		}
 		l.chunks = append(l.chunks, make([]Finding, 0, size))
 	}
@@ -227,13 +221,7 @@ type Runner struct{ c Context }
 
 // NewRunner returns a Runner over files with the policies opts.
 func NewRunner(files []*ast.File, opts Options) *Runner {
-	r := &Runner{c: Context{Files: files, Opts: opts}}
-	// The broken configs this fixes draw about a finding per hundred
-	// bytes; room for somewhat more saves copying them at the end.
-	for _, f := range files {
-		r.c.findings.expect += f.Size / 64
-	}
-	return r
+	return &Runner{c: Context{Files: files, Opts: opts}}
 }
 
 // Run applies pass p.

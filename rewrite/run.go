@@ -51,6 +51,10 @@ type Options struct {
 	// the passes run, with the total size of their text: the command sizes
 	// its garbage collector from it.
 	Loaded func(bytes int64)
+	// Printed, if set, is called once every tree is printed and dropped,
+	// before the diffs are made: the trees are then garbage, and the
+	// command collects them there.
+	Printed func()
 }
 
 // DefaultOptions runs the default passes with the default policies.
@@ -229,18 +233,25 @@ func runPasses(trees []*ast.File, opts Options) (found []fixes.Finding, err erro
 }
 
 // finish prints the trees, renders diffs and hands findings to their files.
+// Every tree is printed before the first diff is made, so that the trees'
+// memory (most of a run's) can be reused for the diffs (see Printed).
 func (r *Result) finish() {
 	r.handOutFindings()
-	forEach(len(r.Files), r.opts.Jobs, r.opts.Progress, func(i int) {
+	forEach(len(r.Files), r.opts.Jobs, nil, func(i int) {
 		f := r.Files[i]
 		if f.tree == nil {
 			f.After = f.Before
 			return
 		}
 		f.After = ast.Print(f.tree)
-		f.tree = nil // printed: its memory can go before the diff is made
+		f.tree = nil
 		f.Changed = string(f.After) != string(f.Before)
-		if f.Changed && f.Err == nil {
+	})
+	if r.opts.Printed != nil {
+		r.opts.Printed()
+	}
+	forEach(len(r.Files), r.opts.Jobs, r.opts.Progress, func(i int) {
+		if f := r.Files[i]; f.Changed && f.Err == nil {
 			f.Diff = Diff(f.Path, f.Before, f.After)
 		}
 	})

@@ -2,49 +2,70 @@ package main
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 )
 
-// The garbage collector is sized to the run. Nearly everything a run
-// allocates stays live until it ends (the trees, findings, the text before
-// and after, diffs), so collecting while the heap grows would mostly rescan
-// live data: the 10k-pair benchmark config spent a sixth of its CPU time
-// marking. Collection is therefore off while the files are read and parsed
-// (what that allocates is the trees themselves), and afterwards held off
-// until the heap nears a limit sized from the input; there the runtime
-// collects as often as it must to stay near the limit, so a run that needs
-// more still completes.
+// The garbage collector is scheduled around the run's phases. Nearly
+// everything a run allocates before its trees are printed stays live until
+// then (the trees, the findings, the text before), so collecting while the
+// passes run would mostly rescan live data, and a collection near a heap
+// limit also made the runtime hand pages back to the kernel that the next
+// phase faulted in again. So:
+//
+//   - collection is off while the files are read, parsed and fixed, with
+//     a heap limit sized from the input as a safety net that a normal run
+//     does not reach (the 10k-pair benchmark config peaks near 22× its
+//     input; the limit is 32×);
+//   - once every tree is printed, the trees are garbage: one collection
+//     then frees them, and the diffs reuse that memory;
+//   - afterwards a tighter limit bounds the rest of the run.
 const (
-	// The limit is heapPerInputByte × input + heapSlack. The live peak of
-	// the benchmark runs is 11-13× their input; at 16× alone the 10k-pair
-	// runs collected back to back near it (19 cycles in the 10,000-file
-	// fix, a quarter of its CPU time). The slack gives them room (one or
-	// two cycles), while a 100k-pair run stays near 16×: there every
-	// fresh megabyte is a page fault to pay, which cost more than the
-	// collections (24× made it 8 % slower).
-	heapPerInputByte = 16
-	heapSlack        = 96 << 20
+	// passLimitPerInputByte × input + heapSlack is the limit while the
+	// passes run, finalLimitPerInputByte × input + heapSlack after the
+	// trees are collected.
+	passLimitPerInputByte  = 32
+	finalLimitPerInputByte = 16
+	heapSlack              = 96 << 20
 	// minHeapLimit is the limit for small runs.
 	minHeapLimit = 64 << 20
 )
 
-// holdGC turns collection off until sizeGC is called. It returns a
-// function that restores the settings it found (for tests, which run many
-// invocations in one process).
-func holdGC() (restore func()) {
+// gcSchedule holds collection off for one run (see above). Its methods are
+// the rewrite.Options hooks.
+type gcSchedule struct {
+	input int64 // bytes of text the run read
+}
+
+// holdGC turns collection off until the run's input is known. It returns
+// the schedule and a function that restores the settings it found (for
+// tests, which run many invocations in one process).
+func holdGC() (*gcSchedule, func()) {
 	percent := debug.SetGCPercent(-1)
 	limit := debug.SetMemoryLimit(math.MaxInt64)
-	return func() {
+	return &gcSchedule{}, func() {
 		debug.SetGCPercent(percent)
 		debug.SetMemoryLimit(limit)
 	}
 }
 
-// sizeGC sets the heap limit for a run whose input is bytes long.
-func sizeGC(bytes int64) {
+// loaded sets the safety-net limit for a run whose input is bytes long.
+func (g *gcSchedule) loaded(bytes int64) {
+	g.input = bytes
+	debug.SetMemoryLimit(heapLimit(passLimitPerInputByte, bytes))
+}
+
+// printed collects the trees and sets the limit for the rest of the run.
+func (g *gcSchedule) printed() {
+	runtime.GC()
+	debug.SetMemoryLimit(heapLimit(finalLimitPerInputByte, g.input))
+}
+
+// heapLimit is perByte × bytes + heapSlack, at least minHeapLimit.
+func heapLimit(perByte, bytes int64) int64 {
 	limit := int64(minHeapLimit)
-	if bytes > 0 && bytes < (math.MaxInt64-heapSlack)/heapPerInputByte {
-		limit = max(limit, heapPerInputByte*bytes+heapSlack)
+	if bytes > 0 && bytes < (math.MaxInt64-heapSlack)/perByte {
+		limit = max(limit, perByte*bytes+heapSlack)
 	}
-	debug.SetMemoryLimit(limit)
+	return limit
 }

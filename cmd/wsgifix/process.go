@@ -71,7 +71,8 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 	if err != nil {
 		return err
 	}
-	defer holdGC()()
+	gc, restoreGC := holdGC()
+	defer restoreGC()
 	prog := a.startProgress()
 	res, err := rewrite.Run(ctx, rewrite.Options{
 		Passes:     passes,
@@ -82,7 +83,8 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 		Stdin:      a.stdin,
 		FS:         a.fsys,
 		Progress:   prog.phase("reading"),
-		Loaded:     sizeGC,
+		Loaded:     gc.loaded,
+		Printed:    gc.printed,
 	}, paths)
 	if err != nil {
 		prog.stop()
