@@ -18,24 +18,18 @@ import (
 //     does not reach (the 10k-pair benchmark config peaks near 22× its
 //     input; the limit is 32×);
 //   - once every tree is printed, the trees are garbage: one collection
-//     then frees them, and the diffs reuse that memory;
-//   - afterwards a tighter limit bounds the rest of the run.
+//     then frees them, and the diffs and output reuse that memory.
 const (
-	// passLimitPerInputByte × input + heapSlack is the limit while the
-	// passes run, finalLimitPerInputByte × input + heapSlack after the
-	// trees are collected.
-	passLimitPerInputByte  = 32
-	finalLimitPerInputByte = 16
-	heapSlack              = 96 << 20
+	// limitPerInputByte × input + heapSlack is the run's heap limit.
+	limitPerInputByte = 32
+	heapSlack         = 96 << 20
 	// minHeapLimit is the limit for small runs.
 	minHeapLimit = 64 << 20
 )
 
 // gcSchedule holds collection off for one run (see above). Its methods are
 // the rewrite.Options hooks.
-type gcSchedule struct {
-	input int64 // bytes of text the run read
-}
+type gcSchedule struct{}
 
 // holdGC turns collection off until the run's input is known. It returns
 // the schedule and a function that restores the settings it found (for
@@ -51,14 +45,14 @@ func holdGC() (*gcSchedule, func()) {
 
 // loaded sets the safety-net limit for a run whose input is bytes long.
 func (g *gcSchedule) loaded(bytes int64) {
-	g.input = bytes
-	debug.SetMemoryLimit(heapLimit(passLimitPerInputByte, bytes))
+	debug.SetMemoryLimit(heapLimit(limitPerInputByte, bytes))
 }
 
-// printed collects the trees and sets the limit for the rest of the run.
+// printed collects the trees. The limit stays: lowering it here would
+// make the runtime hand the trees' pages back to the kernel (820 ms of
+// madvise in a 100k-pair run) just before the diffs fault them in again.
 func (g *gcSchedule) printed() {
 	runtime.GC()
-	debug.SetMemoryLimit(heapLimit(finalLimitPerInputByte, g.input))
 }
 
 // heapLimit is perByte × bytes + heapSlack, at least minHeapLimit.
