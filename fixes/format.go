@@ -13,6 +13,11 @@ import (
 // argument type, or a count mismatch, goes to fmt.Sprintf, so the text is
 // always what fmt would write.
 func sprintf(format string, args ...any) string {
+	if format == "%s" && len(args) == 1 {
+		if s, ok := args[0].(string); ok {
+			return s // a message formatted earlier, passed on as it is
+		}
+	}
 	size, ok := plainSize(format, args)
 	if !ok {
 		return fmt.Sprintf(format, args...)

@@ -1,7 +1,6 @@
 package fixes
 
 import (
-	"fmt"
 	"path"
 	"slices"
 
@@ -83,11 +82,11 @@ func runStaticAlias(c *Context) {
 // returns the AliasMatch lines it wrote with the position of the Alias each
 // replaced, for findings about them.
 func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.Pos {
-	made := map[*ast.Directive]ast.Pos{}
 	aliases := directivesAt(site, "Alias")
 	if len(aliases) == 0 {
-		return made
+		return nil
 	}
+	var made map[*ast.Directive]ast.Pos // made when needed: most sites need none
 	mounts := siteMounts(site)
 	root := c.web2pyRoot(site)
 	// The application's own directories: an Alias of one of them (or of a
@@ -130,9 +129,9 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 		file := FileOf(a)
 		var what string // what it shadows
 		if shadowed != nil {
-			what = fmt.Sprintf("the WSGI mount %q", shadowed.url)
+			what = sprintf("the WSGI mount %q", shadowed.url)
 			if !shadowed.space.within(space) {
-				what = fmt.Sprintf("%q of the WSGI mount %q", url, shadowed.url)
+				what = sprintf("%q of the WSGI mount %q", url, shadowed.url)
 			}
 		}
 		switch {
@@ -140,6 +139,9 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 			CleanDir(target) == root+"/applications":
 			am := newStaticAliasMatch(root)
 			ast.Replace(a, am)
+			if made == nil {
+				made = map[*ast.Directive]ast.Pos{}
+			}
 			made[am] = a.Pos()
 			hasStaticAlias = true
 			c.Report(file, a.Pos(), Error, true,
