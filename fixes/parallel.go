@@ -3,6 +3,7 @@ package fixes
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wsgifix/wsgifix/ast"
 )
@@ -12,7 +13,7 @@ import (
 // vhosts, access-compat the top-level sections holding its blocks,
 // daemon-sizing its definitions. A part's work reads and edits only that
 // part, plus what is settled before the work starts (the server-level
-// Directory index, the daemon index, Apache's user); each goroutine
+// Directory index, the daemon index, Apache's user); each chunk of parts
 // reports into its own list, and the lists are joined in part order, so
 // the result is the same as one goroutine's.
 
@@ -33,11 +34,12 @@ func (c *Context) eachVhost(vhs []*ast.Section, settle func(), work func(c *Cont
 }
 
 // eachPart calls work(c, i) for every i in [0, n), in order, or on up to
-// GOMAXPROCS goroutines, each with its own Context and a contiguous range
-// of parts, whose findings are added to c's in order of i. work must only
-// touch part i and what does not change while it runs; settle, when the
-// work is split, is called first to build what the goroutines share. A
-// panic in work is raised again in the caller.
+// GOMAXPROCS goroutines that take contiguous chunks of parts as they
+// become free (a core slowed by other work then takes fewer chunks), each
+// chunk with its own Context, whose findings are added to c's in order of
+// i. work must only touch part i and what does not change while it runs;
+// settle, when the work is split, is called first to build what the
+// goroutines share. A panic in work is raised again in the caller.
 func (c *Context) eachPart(n int, settle func(), work func(c *Context, i int)) {
 	workers := min(runtime.GOMAXPROCS(0), n/minSitesPerWorker)
 	if workers < 2 {
@@ -49,18 +51,28 @@ func (c *Context) eachPart(n int, settle func(), work func(c *Context, i int)) {
 	if settle != nil {
 		settle()
 	}
-	subs := make([]Context, workers)
+	// About eight chunks per goroutine: enough to even out, few enough
+	// that taking one costs nothing next to its work.
+	size := max(1, n/(workers*chunksPerWorker))
+	chunks := make([]Context, (n+size-1)/size)
 	panics := make([]any, workers)
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for w := range subs {
-		subs[w] = Context{Files: c.Files, Opts: c.Opts, pass: c.pass, daemons: c.daemons}
-		from, to := w*n/workers, (w+1)*n/workers
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { panics[w] = recover() }()
-			for i := from; i < to; i++ {
-				work(&subs[w], i)
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(chunks) {
+					return
+				}
+				sub := &chunks[k]
+				*sub = Context{Files: c.Files, Opts: c.Opts, pass: c.pass, daemons: c.daemons}
+				for i := k * size; i < min(n, (k+1)*size); i++ {
+					work(sub, i)
+				}
 			}
 		}()
 	}
@@ -70,10 +82,13 @@ func (c *Context) eachPart(n int, settle func(), work func(c *Context, i int)) {
 			panic(v)
 		}
 	}
-	for w := range subs {
-		c.findings.addAll(&subs[w].findings)
+	for k := range chunks {
+		c.findings.addAll(&chunks[k].findings)
 	}
 }
+
+// chunksPerWorker is how many chunks eachPart cuts per goroutine.
+const chunksPerWorker = 8
 
 // separateVhosts reports whether vhs can be worked on in parallel: no vhost
 // lies inside another, so their subtrees are disjoint.
