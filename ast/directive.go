@@ -118,7 +118,10 @@ func (d *Directive) Arg(i int) string {
 		}
 		return ""
 	}
-	if args := d.Args(); i < len(args) {
+	if v, ok := d.firstLineArg(i); ok {
+		return v
+	}
+	if args := d.Args(); i >= 0 && i < len(args) {
 		return args[i].Value
 	}
 	return ""
@@ -134,7 +137,7 @@ func (d *Directive) ArgRaw(i int) string {
 		}
 		return ""
 	}
-	if args := d.Args(); i < len(args) {
+	if args := d.Args(); i >= 0 && i < len(args) {
 		return args[i].Raw
 	}
 	return ""
@@ -167,6 +170,43 @@ func (d *Directive) readInPlace() bool {
 }
 
 const inPlaceMax = 64
+
+// firstLineArg reads argument i of a continued directive whose list is
+// not parsed yet from its first physical line, when the argument ends
+// there before white space: the text up to the first continuation is the
+// same joined or not, so the token is too. A WSGIDaemonProcess spread over
+// lines is then asked for its name without joining and parsing it all.
+func (d *Directive) firstLineArg(i int) (string, bool) {
+	if d.kind != Plain || d.flags&parsed != 0 || i < 0 {
+		return "", false
+	}
+	body := d.raw[:len(d.raw)-eolLen(d.raw)]
+	k := bytes.IndexByte(body, '\n')
+	if k < 0 {
+		return "", false
+	}
+	if k > 0 && body[k-1] == '\r' {
+		k--
+	}
+	k-- // the backslash that continues the line
+	if k < int(d.nameEnd) || body[k] != '\\' {
+		return "", false
+	}
+	text := body[:k]
+	t, ok := nthToken(text, int(d.nameEnd), i)
+	if !ok || t.end >= len(text) {
+		return "", false
+	}
+	return unquote(text, t), true
+}
+
+// SameArgs reports whether d and o have the same argument text byte for
+// byte (then the same arguments), without parsing either.
+func (d *Directive) SameArgs(o *Directive) bool {
+	a := d.raw[d.nameEnd : len(d.raw)-eolLen(d.raw)]
+	b := o.raw[o.nameEnd : len(o.raw)-eolLen(o.raw)]
+	return d.kind == o.kind && bytes.Equal(a, b)
+}
 
 // ArgPos is the position of argument i (or of the name when i is out of range).
 func (d *Directive) ArgPos(i int) Pos {

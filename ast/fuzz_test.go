@@ -2,6 +2,7 @@ package ast
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 )
 
@@ -27,6 +28,7 @@ func FuzzParse(f *testing.F) {
 		if got := Print(file); !bytes.Equal(got, src) {
 			t.Fatalf("round trip: got %q want %q", got, src)
 		}
+		checkArgShortcuts(t, src)
 		Inspect(file, func(n Node) bool {
 			if d, ok := n.(*Directive); ok {
 				for i := range d.Args() {
@@ -41,4 +43,58 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkArgShortcuts checks that the ways of reading arguments without
+// parsing the list (Arg on a directive whose list is not parsed yet,
+// SameArgs) agree with the parsed list. The first read that falls back
+// parses and keeps the list, so each argument index is read from a tree
+// of its own.
+func checkArgShortcuts(t *testing.T, src []byte) {
+	t.Helper()
+	directives := func() []*Directive {
+		f, _ := Parse("check.conf", src)
+		var out []*Directive
+		Inspect(f, func(n Node) bool {
+			if d, ok := n.(*Directive); ok {
+				out = append(out, d)
+			}
+			return true
+		})
+		return out
+	}
+	parsed := directives()
+	for i := -1; i < 4; i++ {
+		for k, d := range directives() {
+			args, want := parsed[k].Args(), ""
+			if i >= 0 && i < len(args) {
+				want = args[i].Value
+			}
+			if got := d.Arg(i); got != want {
+				t.Fatalf("line %d: Arg(%d) = %q, parsed list has %q", d.Pos().Line, i, got, want)
+			}
+		}
+	}
+	fresh := directives()
+	for k := 1; k < len(fresh); k++ {
+		if fresh[k-1].SameArgs(fresh[k]) && !slices.Equal(parsed[k-1].Values(), parsed[k].Values()) {
+			t.Fatalf("line %d: SameArgs with the line before, but the values differ", fresh[k].Pos().Line)
+		}
+	}
+}
+
+// Continued lines: Arg reads an argument from the first physical line only
+// when it ends there, and agrees with the parsed list either way.
+func TestArgOfContinuedLine(t *testing.T) {
+	for _, src := range []string{
+		"WSGIDaemonProcess site0 user=www-data \\\n    home=/srv/x/ \\\n    processes=2\n",
+		"WSGIDaemonProcess site0\\\nx user=a\n",        // the name runs on into the next line
+		"WSGIDaemonProcess \"site 0\" \\\r\n  a=b\r\n", // quoted, CRLF
+		"WSGIDaemonProcess \"site \\\n0\" a=b\n",       // a quote across the continuation
+		"Foo a\\b c \\\n d\n",                          // a backslash inside a token
+		"Foo \\\n a\n",                                   // nothing on the first line
+		"<Directory /a \\\n /b>\n</Directory>\n",        // an open tag: not read in place
+	} {
+		checkArgShortcuts(t, []byte(src))
+	}
 }

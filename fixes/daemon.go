@@ -57,7 +57,7 @@ func daemonOptions(def *ast.Directive) []string {
 
 // optionDiff returns the normalised options only a has and only b has.
 func optionDiff(a, b *ast.Directive) (onlyA, onlyB []string) {
-	if slices.Equal(a.Values(), b.Values()) {
+	if a.SameArgs(b) || slices.Equal(a.Values(), b.Values()) {
 		return nil, nil // the usual duplicate: the same line pasted twice
 	}
 	oa, ob := daemonOptions(a), daemonOptions(b)
