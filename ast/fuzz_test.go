@@ -92,8 +92,8 @@ func TestArgOfContinuedLine(t *testing.T) {
 		"WSGIDaemonProcess \"site 0\" \\\r\n  a=b\r\n", // quoted, CRLF
 		"WSGIDaemonProcess \"site \\\n0\" a=b\n",       // a quote across the continuation
 		"Foo a\\b c \\\n d\n",                          // a backslash inside a token
-		"Foo \\\n a\n",                                   // nothing on the first line
-		"<Directory /a \\\n /b>\n</Directory>\n",        // an open tag: not read in place
+		"Foo \\\n a\n",                                 // nothing on the first line
+		"<Directory /a \\\n /b>\n</Directory>\n",       // an open tag: not read in place
 	} {
 		checkArgShortcuts(t, []byte(src))
 	}
