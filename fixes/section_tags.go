@@ -304,8 +304,9 @@ func blockIndentWidth(indent string) int {
 // name has one glued into it; nil when there is none.
 func hiddenTag(f *ast.File) *ast.Directive {
 	return firstLine([]*ast.File{f}, func(d *ast.Directive) bool {
-		return strings.Contains(d.Name(), noBreakSpace) &&
-			(d.Kind() != ast.Plain || strings.HasPrefix(strings.TrimLeft(d.Name(), noBreakSpace+" "), "<"))
+		name := d.Name()
+		return strings.IndexByte(name, noBreakSpace[0]) >= 0 && strings.Contains(name, noBreakSpace) &&
+			(d.Kind() != ast.Plain || strings.HasPrefix(strings.TrimLeft(name, noBreakSpace+" "), "<"))
 	})
 }
 
