@@ -137,14 +137,12 @@ func (a *app) writeJSON(m mode, res *rewrite.Result, runErr error) {
 
 func ptr(s string) *string { return &s }
 
-// isTerminal reports whether w is a terminal (a character device).
+// isTerminal reports whether w is a terminal. A character device is not
+// enough: "diff > /dev/null" got colour codes (and a big run spent a
+// fifth of its time adding them).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && isTerminalFile(f)
 }
 
 // useColor: only on a terminal, and never with NO_COLOR set (no-color.org).

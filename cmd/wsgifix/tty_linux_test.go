@@ -88,6 +88,24 @@ func TestDiffColoursOnlyOnATerminal(t *testing.T) {
 	}
 }
 
+// /dev/null is a character device but not a terminal: "diff > /dev/null"
+// wrote colour codes (and spent a fifth of a big run on them).
+func TestNoColoursIntoDevNull(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if useColor(null) {
+		t.Error("colour on /dev/null")
+	}
+	_, tty := openPTY(t)
+	if !useColor(tty) {
+		t.Error("no colour on a terminal")
+	}
+}
+
 func TestProgressOnATerminal(t *testing.T) {
 	// A configtest that takes a while keeps the run going past the
 	// progress delay (here zero), so the writing phase shows.
