@@ -5,6 +5,11 @@ package main
 
 import "os"
 
-func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+func main() { os.Exit(runMain()) }
+
+// runMain is the process: the command, profiled when asked.
+func runMain() int {
+	stop := startProfile(os.Stderr)
+	defer stop()
+	return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 }
