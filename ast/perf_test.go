@@ -9,9 +9,9 @@ import (
 )
 
 // The speed work shares memory between nodes: section bodies are cut
-// from one arena (and now grow and shrink in place), and a new line is
-// built with room in front of its text for the indentation it gets. These
-// tests check that no edit writes into bytes or bodies another node owns.
+// from one arena (and grow and shrink in place), and a short new line
+// shares one allocation with its Directive. These tests check that no
+// edit writes into bytes or bodies another node owns.
 
 func printed(t *testing.T, f *File, want string) {
 	t.Helper()
