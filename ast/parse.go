@@ -23,17 +23,45 @@ func (e *Error) Error() string { return fmt.Sprintf("%s:%s: %s", e.File, e.Pos, 
 // The tree shares src's bytes (names and arguments are views of them, not
 // copies), so src must not be modified afterwards.
 func Parse(name string, src []byte) (*File, error) {
+	return parse(name, src, 1, nil)
+}
+
+// Layout is what a file's new lines follow: its dominant line ending and
+// its indentation unit, both learnt from the whole file when it is parsed.
+type Layout struct{ eol, step string }
+
+// Layout returns f's layout, for ParsePart.
+func (f *File) Layout() Layout { return Layout{eol: f.eol, step: f.step()} }
+
+// ParsePart parses src, a run of whole top-level nodes cut from the source
+// of a file whose layout is layout, as a file of its own named name: its
+// nodes are numbered from line (src's first line in the whole file), and
+// the lines edits add follow the whole file's layout, so that fixing and
+// printing the parts of a file one by one gives what fixing and printing
+// it whole would. A byte order mark counts only at line 1.
+func ParsePart(name string, src []byte, line int, layout Layout) (*File, error) {
+	return parse(name, src, line, &layout)
+}
+
+// parse is Parse of src whose first line is line, with layout given
+// (a part of a file) or learnt from src (nil).
+func parse(name string, src []byte, line int, layout *Layout) (*File, error) {
 	if i := bytes.IndexByte(src, 0); i >= 0 {
-		line := bytes.Count(src[:i], []byte{'\n'}) + 1
+		at := bytes.Count(src[:i], []byte{'\n'}) + line
 		col := i - bytes.LastIndexByte(src[:i], '\n')
-		return nil, &Error{File: name, Pos: Pos{line, col}, Msg: "NUL byte in configuration text"}
+		return nil, &Error{File: name, Pos: Pos{at, col}, Msg: "NUL byte in configuration text"}
 	}
 	f := &File{Name: name, Size: len(src), eol: "\n"}
-	if crlf := bytes.Count(src, []byte("\r\n")); crlf > 0 && 2*crlf > bytes.Count(src, []byte{'\n'}) {
-		f.eol = "\r\n"
+	switch {
+	case layout != nil:
+		f.eol, f.stepVal, f.stepDone = layout.eol, layout.step, true
+	default:
+		if crlf := bytes.Count(src, []byte("\r\n")); crlf > 0 && 2*crlf > bytes.Count(src, []byte{'\n'}) {
+			f.eol = "\r\n"
+		}
 	}
 	f.Root = &Section{file: f}
-	if bytes.HasPrefix(src, []byte(bom)) {
+	if line == 1 && bytes.HasPrefix(src, []byte(bom)) {
 		f.BOM = true
 		src = src[len(bom):]
 	}
@@ -50,13 +78,13 @@ func Parse(name string, src []byte) (*File, error) {
 	if second != nil {
 		done := make(chan []Node, 1)
 		go func() {
-			done <- newParser(len(second)).nodes(second, 1+bytes.Count(first, []byte{'\n'}), false, nil)
+			done <- newParser(len(second)).nodes(second, line+bytes.Count(first, []byte{'\n'}), false, nil)
 		}()
 		rest = func() []Node { return <-done }
 	}
 	p := newParser(len(first))
 	p.stack = []openSection{{s: f.Root}}
-	p.nodes(first, 1, f.BOM, p.attach)
+	p.nodes(first, line, f.BOM, p.attach)
 	for _, n := range rest() {
 		p.attach(n)
 	}
