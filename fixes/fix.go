@@ -230,5 +230,25 @@ func (r *Runner) Run(p *Pass) {
 	p.Run(&r.c)
 }
 
+// PanicError is a pass that panicked.
+type PanicError struct {
+	Pass  string
+	Value any
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("pass %q panicked: %v", e.Pass, e.Value) }
+
+// RunSafe is Run that returns a panic in the pass as a *PanicError, so
+// that the caller can name the pass and stop before writing anything.
+func (r *Runner) RunSafe(p *Pass) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Pass: p.Name, Value: v}
+		}
+	}()
+	r.Run(p)
+	return nil
+}
+
 // Findings returns the findings of every pass run so far, in pass order.
 func (r *Runner) Findings() []Finding { return r.c.findings.all() }

@@ -1,0 +1,321 @@
+package fixes
+
+import (
+	"bytes"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/wsgifix/wsgifix/ast"
+)
+
+// A big configuration is mostly virtual hosts that have nothing to do with
+// each other. RunParts cuts such a file into parts of a few hundred vhosts
+// and fixes them one at a time on each CPU, each part parsed from its own
+// lines, fixed as if it were the whole file and printed at once: the
+// passes then walk small, freshly parsed trees, and only the parts being
+// worked on have a tree at all. The result is what fixing the whole file
+// gives, byte for byte, findings in the same order (parts_test.go runs
+// every golden case, generated servers and FuzzParts both ways).
+//
+// A file is cut only where no pass can tell the difference:
+//
+//   - its top level holds only VirtualHost sections, comments and blank
+//     lines: nothing at server level, which every vhost would see;
+//   - vhosts that share a daemon group name (defining or selecting it) are
+//     in the same part, and no selection is a %{…} expansion;
+//   - a part starts right after a VirtualHost, so comments stay with the
+//     vhost below them (daemon-scope moves them together);
+//   - no typeset character anywhere (typeset-chars could change a daemon
+//     name, and a no-break space can hide a tag, which section-tags judges
+//     for the whole file) and no open tag written for a close tag (whose
+//     finding quotes httpd's view of the whole file);
+//   - no pass that looks across vhosts in other ways (application-group),
+//     and duplicate-daemon does not rename (the new name must be unused in
+//     the whole run).
+
+// partSize is about how many bytes of configuration a part holds, and
+// minPartsInput the smallest file that is cut (variables for tests).
+var (
+	partSize      = 256 << 10
+	minPartsInput = 4 << 20
+)
+
+// part is a run of whole top-level nodes: src[from:to], starting at line.
+type part struct {
+	from, to, line int
+	nodes          int // top-level nodes it must parse into
+}
+
+// RunParts fixes the one file of a run part by part when it can be cut
+// (see above): src is its text and whole its tree, parsed and not edited.
+// ok is false when it is not cut; whole is then as it was and the caller
+// fixes it as usual. Otherwise cut is called once the parts are planned
+// (from then on the caller's whole tree is not needed: it should drop it),
+// the parts are fixed on up to jobs goroutines (<= 0: GOMAXPROCS), and
+// printed is the fixed file. A pass that panics ends the run with a
+// *PanicError.
+func RunParts(src []byte, whole *ast.File, opts Options, passes []*Pass, jobs int, cut func()) (printed []byte, found []Finding, ok bool, err error) {
+	parts := planParts(src, whole, opts, passes)
+	if parts == nil {
+		return nil, nil, false, nil
+	}
+	name, layout := whole.Name, whole.Layout()
+	if cut != nil {
+		cut()
+	}
+	outs := make([][]byte, len(parts))
+	partFound := make([][]Finding, len(parts))
+	errs := make([]error, len(parts))
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(jobs, len(parts)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(parts) {
+					return
+				}
+				outs[k], partFound[k], errs[k] = fixPart(name, src, layout, parts[k], opts, passes)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, true, err
+		}
+	}
+	return join(outs), mergeFindings(partFound, passes), true, nil
+}
+
+// fixPart parses, fixes and prints one part. It runs on a goroutine of
+// its own, so a panic outside the passes (parsing, printing) is returned
+// as an error too rather than ending the process.
+func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, passes []*Pass) (out []byte, found []Finding, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			out, found, err = nil, nil, fmt.Errorf("internal error in the part at %s:%d: %v", name, p.line, v)
+		}
+	}()
+	f, err := ast.ParsePart(name, src[p.from:p.to], p.line, layout)
+	if err == nil && len(f.Root.Body) != p.nodes {
+		err = fmt.Errorf("%s: part at line %d parsed into %d top-level nodes, not %d", name, p.line, len(f.Root.Body), p.nodes)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("internal error: %w", err)
+	}
+	run := NewRunner([]*ast.File{f}, opts)
+	for _, pass := range passes {
+		if err := run.RunSafe(pass); err != nil {
+			return nil, nil, err
+		}
+	}
+	return ast.Print(f), run.Findings(), nil
+}
+
+// join concatenates the parts' texts into one exactly sized buffer.
+func join(outs [][]byte) []byte {
+	n := 0
+	for _, o := range outs {
+		n += len(o)
+	}
+	b := make([]byte, 0, n)
+	for _, o := range outs {
+		b = append(b, o...)
+	}
+	return b
+}
+
+// mergeFindings puts the parts' findings in the order one run over the
+// whole file reports them: pass by pass, and within a pass part by part
+// (each part's in the pass's own order, which follows the file).
+func mergeFindings(parts [][]Finding, passes []*Pass) []Finding {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]Finding, 0, n)
+	at := make([]int, len(parts))
+	for _, p := range passes {
+		for i, found := range parts {
+			j := at[i]
+			for j < len(found) && found[j].Pass == p.Name {
+				j++
+			}
+			out = append(out, found[at[i]:j]...)
+			at[i] = j
+		}
+	}
+	return out
+}
+
+// planParts returns the parts to cut whole (parsed from src) into, or nil
+// when it is not to be cut (see above).
+func planParts(src []byte, whole *ast.File, opts Options, passes []*Pass) []part {
+	body := whole.Root.Body
+	if len(src) < minPartsInput || len(body) < 2 || opts.DaemonConflict == "rename" {
+		return nil
+	}
+	for _, p := range passes {
+		if p == ApplicationGroup {
+			return nil
+		}
+	}
+	for _, n := range body {
+		switch n := n.(type) {
+		case *ast.Comment, *ast.Blank:
+		case *ast.Section:
+			if !n.Is("VirtualHost") || n.Close == nil || !n.Close.Is("VirtualHost") {
+				return nil
+			}
+		default:
+			return nil
+		}
+	}
+	if hasTypesetChar(src) {
+		return nil
+	}
+	for _, p := range ast.CheckStructure(whole) {
+		if p.Kind == ast.OpenAsClose {
+			return nil
+		}
+	}
+	last, ok := componentEnds(body)
+	if !ok {
+		return nil
+	}
+	at := nodeOffsets(src, body)
+	// Cut right after a VirtualHost, once a part is big enough, where no
+	// vhost seen so far shares a daemon name with one further on.
+	var parts []part
+	from, reach := 0, 0
+	for i, n := range body {
+		if i > from && at[i]-at[from] >= partSize && reach < i {
+			if _, after := body[i-1].(*ast.Section); after {
+				parts = append(parts, part{from: at[from], to: at[i], line: body[from].Pos().Line, nodes: i - from})
+				from = i
+			}
+		}
+		if _, ok := n.(*ast.Section); ok {
+			reach = max(reach, last[i])
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	parts = append(parts, part{from: at[from], to: len(src), line: body[from].Pos().Line, nodes: len(body) - from})
+	parts[0].from, parts[0].line = 0, 1 // with a byte order mark, if any
+	return parts
+}
+
+// componentEnds returns, for each vhost of body (by index), the index of
+// the last vhost it shares a daemon group name with, directly or through
+// others (union-find); ok is false when a selection is a %{…} expansion.
+func componentEnds(body []ast.Node) (last []int, ok bool) {
+	// The names are read on both CPUs, each half of the body on its own.
+	names := make([][]string, len(body))
+	var dynamic [2]bool
+	read := func(half, from, to int) {
+		for i := from; i < to; i++ {
+			if vh, isSection := body[i].(*ast.Section); isSection {
+				var dyn bool
+				names[i], dyn = daemonNames(vh)
+				dynamic[half] = dynamic[half] || dyn
+			}
+		}
+	}
+	mid := len(body) / 2
+	inParallel(len(body) >= 2*minSitesPerWorker, func() { read(0, 0, mid) }, func() { read(1, mid, len(body)) })
+	if dynamic[0] || dynamic[1] {
+		return nil, false
+	}
+	parent := make([]int, len(body))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	firstWith := map[string]int{}
+	for i, ns := range names {
+		for _, name := range ns {
+			if j, seen := firstWith[name]; seen {
+				parent[find(i)] = find(j)
+			} else {
+				firstWith[name] = i
+			}
+		}
+	}
+	end := make([]int, len(body))
+	for i := range body {
+		if r := find(i); i > end[r] {
+			end[r] = i
+		}
+	}
+	last = make([]int, len(body))
+	for i := range body {
+		last[i] = end[find(i)]
+	}
+	return last, true
+}
+
+// daemonNames returns the daemon group names vh defines or selects, in
+// every spelling a pass compares (an option value as written and
+// unquoted); dynamic is true when a selection is a %{…} expansion.
+func daemonNames(vh *ast.Section) (names []string, dynamic bool) {
+	add := func(n string) {
+		names = append(names, n)
+		dynamic = dynamic || strings.HasPrefix(optionValue(n), "%{")
+	}
+	ast.InspectSection(vh, func(n ast.Node) bool {
+		d, isDirective := n.(*ast.Directive)
+		if !isDirective || d.Kind() != ast.Plain {
+			return true
+		}
+		switch {
+		case d.Is("WSGIDaemonProcess"):
+			names = append(names, d.Arg(0))
+		case d.Is("WSGIProcessGroup"):
+			add(d.Arg(0))
+		case d.IsAny("WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript"):
+			for i, n := 0, d.NumArgs(); i < n; i++ {
+				if k, v, isOption := Option(d.Arg(i)); isOption && k == "process-group" {
+					add(v)
+					names = append(names, optionValue(v))
+				}
+			}
+		}
+		return true
+	})
+	return names, dynamic
+}
+
+// nodeOffsets returns where in src each top-level node of body starts, by
+// the line it starts on (nodes are whole lines).
+func nodeOffsets(src []byte, body []ast.Node) []int {
+	at := make([]int, len(body))
+	off, line := 0, 1
+	for i, n := range body {
+		for want := n.Pos().Line; line < want; line++ {
+			j := bytes.IndexByte(src[off:], '\n')
+			if j < 0 {
+				break // cannot happen: the node starts on a later line
+			}
+			off += j + 1
+		}
+		at[i] = off
+	}
+	return at
+}

@@ -1,0 +1,220 @@
+package fixes
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/wsgifix/wsgifix/ast"
+	"github.com/wsgifix/wsgifix/internal/difftest"
+	"github.com/wsgifix/wsgifix/internal/genconf"
+)
+
+// forceParts makes RunParts cut even the smallest file, at every place it
+// may (a part of one vhost).
+func forceParts(t *testing.T) {
+	t.Helper()
+	size, min := partSize, minPartsInput
+	partSize, minPartsInput = 1, 0
+	t.Cleanup(func() { partSize, minPartsInput = size, min })
+}
+
+// partsMatchWhole fixes src as one tree and part by part and fails the
+// test when the output or the findings differ. It reports whether the
+// file was cut at all.
+func partsMatchWhole(t *testing.T, name string, src []byte, opts Options, passes []*Pass) bool {
+	t.Helper()
+	whole, err := ast.Parse(name, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFound := formatFindings(Run([]*ast.File{whole}, opts, passes))
+	want := string(ast.Print(whole))
+
+	tree, _ := ast.Parse(name, src)
+	cut := false
+	printed, found, ok, err := RunParts(src, tree, opts, passes, 2, func() { cut = true })
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if !ok {
+		if cut {
+			t.Errorf("%s: cut was called for a file that was not cut", name)
+		}
+		if !bytes.Equal(ast.Print(tree), src) {
+			t.Errorf("%s: a file that was not cut was changed", name)
+		}
+		return false
+	}
+	if !cut {
+		t.Errorf("%s: cut into parts without calling cut", name)
+	}
+	if d := difftest.Diff(want, string(printed)); d != "" {
+		t.Errorf("%s: output fixed by parts differs from the whole file's:\n%s", name, d)
+	}
+	if d := difftest.Diff(wantFound, formatFindings(found)); d != "" {
+		t.Errorf("%s: findings by parts differ from the whole file's:\n%s", name, d)
+	}
+	return true
+}
+
+// Every golden case of one file, fixed part by part wherever it can be
+// cut, gives the same output and findings as fixed whole.
+func TestPartsMatchWholeGoldens(t *testing.T) {
+	forceParts(t)
+	files, _ := filepath.Glob("testdata/*/*.txtar")
+	used := 0
+	for _, file := range files {
+		pass := filepath.Base(filepath.Dir(file))
+		if pass == "fuzz" {
+			continue
+		}
+		ar, err := txtar.ParseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var src []byte
+		for _, f := range ar.Files {
+			if f.Name == "in.conf" {
+				src = f.Data
+			}
+		}
+		if src == nil {
+			continue // several files: never cut
+		}
+		c := goldenCase{opts: DefaultOptions()}
+		if pass != "corpus" {
+			c.only = []string{pass}
+		}
+		for _, line := range strings.Split(string(ar.Comment), "\n") {
+			if rest, ok := strings.CutPrefix(line, "flags:"); ok {
+				parseFlags(t, &c, strings.Fields(rest))
+			}
+		}
+		passes, err := Select(c.only, c.skip, c.en)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Each case also with every default pass: a case's own pass alone
+		// rarely meets the others' cross-vhost reads.
+		all, _ := Select(nil, nil, c.en)
+		for _, ps := range [][]*Pass{passes, all} {
+			if partsMatchWhole(t, file, src, c.opts, ps) {
+				used++
+			}
+		}
+	}
+	if used < 12 {
+		t.Errorf("only %d golden runs were cut into parts: the test proves little", used)
+	}
+}
+
+// Generated servers: the benchmark's shape, and the things that must keep
+// vhosts together or a file whole.
+func TestPartsMatchWholeGenerated(t *testing.T) {
+	forceParts(t)
+	partsMatchWholeGenerated(t)
+}
+
+// The same with every split over goroutines forced: within each part, and
+// the reading of daemon names when parts are planned.
+func TestPartsMatchWholeGeneratedInParallel(t *testing.T) {
+	forceParts(t)
+	forceParallel(t)
+	partsMatchWholeGenerated(t)
+}
+
+func partsMatchWholeGenerated(t *testing.T) {
+	base := string(genconf.Bytes(40))
+	selectSite := func(n int) string {
+		return fmt.Sprintf("<VirtualHost *:8080>\n    ServerName late.example.com\n    WSGIProcessGroup site%d\n    WSGIScriptAlias / /srv/site%d/web2py/wsgihandler.py\n</VirtualHost>\n", n, n)
+	}
+	conflicting := "<VirtualHost *:81>\n    ServerName other.example.com\n    WSGIDaemonProcess site3 processes=5\n    WSGIScriptAlias / /srv/other/wsgihandler.py process-group=site3\n</VirtualHost>\n"
+	cases := []struct {
+		name string
+		src  string
+		opts func(*Options)
+		cut  bool
+	}{
+		{"genconf", base, nil, true},
+		{"genconf-crlf", strings.ReplaceAll(base, "\n", "\r\n"), nil, true},
+		{"genconf-bom", "\ufeff" + base, nil, true},
+		{"genconf-global-scope", base, func(o *Options) { o.DaemonScope = "global" }, true},
+		{"genconf-apache22", base, func(o *Options) { o.Apache = "2.2" }, true},
+		{"genconf-keep-first", base, func(o *Options) { o.DaemonConflict = "keep-first" }, true},
+		{"genconf-server-name", base, func(o *Options) { o.ServerName = "x.example.com" }, true},
+		{"daemon-selected-far-away", base + selectSite(20), nil, true},
+		{"daemon-selected-from-the-end", base + selectSite(0), nil, false}, // site0 to the end: one part
+		{"daemon-conflict-far-away", base + conflicting, nil, true},
+		{"comments-between", strings.ReplaceAll(base, "</VirtualHost>\n", "</VirtualHost>\n\n# between\n\n"), nil, true},
+		{"renaming-keeps-whole", base + conflicting, func(o *Options) { o.DaemonConflict = "rename" }, false},
+		{"server-level-keeps-whole", "Listen 80\n" + base, nil, false},
+		{"dynamic-group-keeps-whole", base + "<VirtualHost *:82>\n    WSGIProcessGroup %{ENV:G}\n</VirtualHost>\n", nil, false},
+		{"no-break-space-keeps-whole", base + "<VirtualHost *:83>\n    ServerName\u00a0nbsp.example.com\n</VirtualHost>\n", nil, false},
+		{"typeset-keeps-whole", base + "<VirtualHost *:84>\n    ServerName \u201cq.example.com\u201d\n</VirtualHost>\n", nil, false},
+	}
+	for _, c := range cases {
+		opts := DefaultOptions()
+		if c.opts != nil {
+			c.opts(&opts)
+		}
+		passes, _ := Select(nil, nil, nil)
+		if cut := partsMatchWhole(t, c.name, []byte(c.src), opts, passes); cut != c.cut {
+			t.Errorf("%s: cut into parts = %v, want %v", c.name, cut, c.cut)
+		}
+	}
+}
+
+// Parts keep vhosts that share a daemon name together, however far apart,
+// and cut only after a VirtualHost.
+func TestPartsPlan(t *testing.T) {
+	forceParts(t)
+	src := "# lead\n" +
+		"<VirtualHost *:80>\n    WSGIDaemonProcess a\n</VirtualHost>\n" + // 1
+		"# about b\n" + // 2
+		"<VirtualHost *:80>\n    WSGIDaemonProcess b\n</VirtualHost>\n" + // 3
+		"<VirtualHost *:80>\n    WSGIProcessGroup a\n</VirtualHost>\n" + // 4
+		"<VirtualHost *:80>\n    WSGIScriptAlias / /x.py process-group=\"c\"\n</VirtualHost>\n" + // 5
+		"<VirtualHost *:80>\n    WSGIDaemonProcess c\n</VirtualHost>\n" // 6
+	f, _ := ast.Parse("plan.conf", []byte(src))
+	passes, _ := Select(nil, nil, nil)
+	parts := planParts([]byte(src), f, DefaultOptions(), passes)
+	var got []string
+	for _, p := range parts {
+		got = append(got, fmt.Sprintf("line %d: %q", p.line, src[p.from:p.to]))
+	}
+	// 1 and 4 share "a" (the comment about b stays between them), 5 and 6
+	// share "c" (quoted where 5 selects it): one cut, before 5.
+	at5 := strings.Index(src, "<VirtualHost *:80>\n    WSGIScriptAlias")
+	want := []string{
+		fmt.Sprintf("line 1: %q", src[:at5]),
+		fmt.Sprintf("line 12: %q", src[at5:]),
+	}
+	if d := difftest.Diff(strings.Join(want, "\n"), strings.Join(got, "\n")); d != "" {
+		t.Errorf("parts differ:\n%s", d)
+	}
+}
+
+// FuzzParts checks on arbitrary input that fixing it part by part, wherever
+// it can be cut, gives what fixing it whole gives. Inputs that cannot be
+// cut (most) only check that they are left untouched by the planning.
+func FuzzParts(f *testing.F) {
+	for _, src := range goldenInputs(f) {
+		f.Add(src, uint8(0))
+	}
+	f.Add(genconf.Bytes(4), uint8(0))
+	f.Add(genconf.Bytes(4), uint8(1))
+	size, min := partSize, minPartsInput
+	partSize, minPartsInput = 1, 0
+	f.Cleanup(func() { partSize, minPartsInput = size, min })
+	f.Fuzz(func(t *testing.T, src []byte, flags uint8) {
+		if bytes.IndexByte(src, 0) >= 0 {
+			return
+		}
+		opts, passes := fuzzPolicy(flags)
+		partsMatchWhole(t, "fuzz.conf", src, opts, passes)
+	})
+}
