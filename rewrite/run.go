@@ -51,6 +51,11 @@ type Options struct {
 	// the passes run, with the total size of their text: the command sizes
 	// its garbage collector from it.
 	Loaded func(bytes int64)
+	// Split, if set, is called when the run's only file is cut into parts
+	// that are parsed, fixed and printed one at a time (fixes.RunParts):
+	// from then on the run keeps little but its results, and the command
+	// lets its garbage collector run as usual.
+	Split func()
 	// Printed, if set, is called once every tree is printed and dropped,
 	// before the diffs are made: the trees are then garbage, and the
 	// command collects them there.
@@ -200,7 +205,7 @@ func Run(ctx context.Context, opts Options, paths []string) (*Result, error) {
 	if opts.Loaded != nil {
 		opts.Loaded(size)
 	}
-	found, err := runPasses(trees, opts)
+	found, err := r.fix(trees, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -213,23 +218,49 @@ func Run(ctx context.Context, opts Options, paths []string) (*Result, error) {
 	return r, ctx.Err()
 }
 
-// runPasses runs each pass on its own so that a panic names its pass.
-func runPasses(trees []*ast.File, opts Options) (found []fixes.Finding, err error) {
+// fix runs the passes over the trees as one server. A run of one big file
+// is fixed part by part when it can be (fixes.RunParts); its file then
+// has its fixed text already and no tree.
+func (r *Result) fix(trees []*ast.File, opts Options) ([]fixes.Finding, error) {
+	if len(trees) == 1 {
+		var f *File
+		for _, g := range r.Files {
+			if g.tree == trees[0] {
+				f = g
+			}
+		}
+		cut := func() {
+			f.tree, trees[0] = nil, nil // the parts are parsed anew
+			if opts.Split != nil {
+				opts.Split()
+			}
+		}
+		printed, found, ok, err := fixes.RunParts(f.Before, trees[0], opts.Fix, opts.Passes, opts.Jobs, cut)
+		if ok {
+			f.After = printed
+			return found, passError(err)
+		}
+	}
 	run := fixes.NewRunner(trees, opts.Fix)
 	for _, p := range opts.Passes {
-		func() {
-			defer func() {
-				if v := recover(); v != nil {
-					err = fmt.Errorf("internal error in pass %q: %v (nothing written)", p.Name, v)
-				}
-			}()
-			run.Run(p)
-		}()
-		if err != nil {
-			return nil, err
+		if err := run.RunSafe(p); err != nil {
+			return nil, passError(err)
 		}
 	}
 	return run.Findings(), nil
+}
+
+// passError words a pass's panic for the user; other errors (a part that
+// could not be fixed) stop the run as they are.
+func passError(err error) error {
+	var pe *fixes.PanicError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("internal error in pass %q: %v (nothing written)", pe.Pass, pe.Value)
+	}
+	if err != nil {
+		return fmt.Errorf("%w (nothing written)", err)
+	}
+	return nil
 }
 
 // finish prints the trees, renders diffs and hands findings to their files.
@@ -239,12 +270,14 @@ func (r *Result) finish() {
 	r.handOutFindings()
 	forEach(len(r.Files), r.opts.Jobs, nil, func(i int) {
 		f := r.Files[i]
-		if f.tree == nil {
+		switch {
+		case f.tree != nil:
+			f.After = ast.Print(f.tree)
+			f.tree = nil
+		case f.After == nil: // not parsed, so nothing to fix
 			f.After = f.Before
 			return
 		}
-		f.After = ast.Print(f.tree)
-		f.tree = nil
 		f.Changed = string(f.After) != string(f.Before)
 	})
 	if r.opts.Printed != nil {

@@ -48,6 +48,13 @@ func (g *gcSchedule) loaded(bytes int64) {
 	debug.SetMemoryLimit(heapLimit(limitPerInputByte, bytes))
 }
 
+// split turns collection on for a run whose one big file is fixed part
+// by part (rewrite.Options.Split): its live heap then stays small, and
+// collecting reuses the parts' memory instead of faulting in new pages.
+func (g *gcSchedule) split() {
+	debug.SetGCPercent(100)
+}
+
 // printed collects the trees. The limit stays: lowering it here would
 // make the runtime hand the trees' pages back to the kernel (820 ms of
 // madvise in a 100k-pair run) just before the diffs fault them in again.

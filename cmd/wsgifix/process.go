@@ -84,6 +84,7 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 		FS:         a.fsys,
 		Progress:   prog.phase("reading"),
 		Loaded:     gc.loaded,
+		Split:      gc.split,
 		Printed:    gc.printed,
 	}, paths)
 	if err != nil {
