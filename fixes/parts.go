@@ -49,23 +49,37 @@ type part struct {
 	nodes          int // top-level nodes it must parse into
 }
 
+// PartHooks are what RunParts tells its caller, and on how many
+// goroutines it works.
+type PartHooks struct {
+	// Jobs bounds the goroutines; <= 0 means GOMAXPROCS.
+	Jobs int
+	// Cut, if set, is called with the number of parts once they are
+	// planned; from then on the caller's whole tree is not needed (it
+	// should drop it, as the parts are parsed anew).
+	Cut func(parts int)
+	// Done, if set, is called with each part's text before and after as
+	// soon as the part is fixed, on the goroutine that fixed it (k is the
+	// part's index, from 0): work per part, such as diffing, can go on in
+	// parallel.
+	Done func(k int, before, after []byte)
+}
+
 // RunParts fixes the one file of a run part by part when it can be cut
 // (see above): src is its text and whole its tree, parsed and not edited.
 // ok is false when it is not cut; whole is then as it was and the caller
-// fixes it as usual. Otherwise cut is called once the parts are planned
-// (from then on the caller's whole tree is not needed: it should drop it),
-// the parts are fixed on up to jobs goroutines (<= 0: GOMAXPROCS), and
-// printed is the fixed file. A pass that panics ends the run with a
-// *PanicError.
-func RunParts(src []byte, whole *ast.File, opts Options, passes []*Pass, jobs int, cut func()) (printed []byte, found []Finding, ok bool, err error) {
+// fixes it as usual. Otherwise printed is the fixed file. A pass that
+// panics ends the run with a *PanicError.
+func RunParts(src []byte, whole *ast.File, opts Options, passes []*Pass, hooks PartHooks) (printed []byte, found []Finding, ok bool, err error) {
 	parts := planParts(src, whole, opts, passes)
 	if parts == nil {
 		return nil, nil, false, nil
 	}
 	name, layout := whole.Name, whole.Layout()
-	if cut != nil {
-		cut()
+	if hooks.Cut != nil {
+		hooks.Cut(len(parts))
 	}
+	jobs := hooks.Jobs
 	outs := make([][]byte, len(parts))
 	partFound := make([][]Finding, len(parts))
 	errs := make([]error, len(parts))
@@ -84,6 +98,9 @@ func RunParts(src []byte, whole *ast.File, opts Options, passes []*Pass, jobs in
 					return
 				}
 				outs[k], partFound[k], errs[k] = fixPart(name, src, layout, parts[k], opts, passes)
+				if errs[k] == nil && hooks.Done != nil {
+					hooks.Done(k, src[parts[k].from:parts[k].to], outs[k])
+				}
 			}
 		}()
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
@@ -36,7 +37,19 @@ func partsMatchWhole(t *testing.T, name string, src []byte, opts Options, passes
 
 	tree, _ := ast.Parse(name, src)
 	cut := false
-	printed, found, ok, err := RunParts(src, tree, opts, passes, 2, func() { cut = true })
+	var parts int
+	var done []string
+	var mu sync.Mutex
+	hooks := PartHooks{
+		Jobs: 2,
+		Cut:  func(n int) { cut, parts, done = true, n, make([]string, n) },
+		Done: func(k int, before, after []byte) {
+			mu.Lock()
+			defer mu.Unlock()
+			done[k] = string(after)
+		},
+	}
+	printed, found, ok, err := RunParts(src, tree, opts, passes, hooks)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -50,7 +63,10 @@ func partsMatchWhole(t *testing.T, name string, src []byte, opts Options, passes
 		return false
 	}
 	if !cut {
-		t.Errorf("%s: cut into parts without calling cut", name)
+		t.Errorf("%s: cut into parts without calling Cut", name)
+	}
+	if joined := strings.Join(done, ""); len(done) != parts || joined != string(printed) {
+		t.Errorf("%s: Done saw %d parts whose texts join to %d bytes; want %d parts, %d bytes", name, len(done), len(joined), parts, len(printed))
 	}
 	if d := difftest.Diff(want, string(printed)); d != "" {
 		t.Errorf("%s: output fixed by parts differs from the whole file's:\n%s", name, d)

@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,13 +18,24 @@ const contextLines = 3
 // endings are kept byte for byte (CRLF lines stay CRLF), and a last line
 // without a newline is marked `\ No newline at end of file`.
 func Diff(path string, old, new []byte) string {
+	return diffAligned(path, old, new, nil)
+}
+
+// diffAligned is Diff with the edit script given (nil: computed here), as
+// for a file fixed part by part, whose parts were aligned one by one while
+// the others were fixed. A script that does not fit the texts' lines is
+// not used.
+func diffAligned(path string, old, new []byte, ops []op) string {
 	if string(old) == string(new) {
 		return ""
 	}
 	var a, b []string
 	both(len(old)+len(new) > parallelBytes,
 		func() { a = splitLines(old) }, func() { b = splitLines(new) })
-	hs := hunks(alignLines(a, b))
+	if !fits(ops, len(a), len(b)) {
+		ops = alignLines(a, b)
+	}
+	hs := hunks(ops)
 	name := headerName(path)
 	// The text is measured first and written into one buffer: a diff of a
 	// big config is tens of megabytes, and a growing builder copies it
@@ -236,4 +248,52 @@ func appendRange(out []byte, start, n int) []byte {
 func rangeLen(start, n int) int {
 	var buf [48]byte
 	return len(appendRange(buf[:0], start, n))
+}
+
+// fits reports whether ops turns na lines into nb lines.
+func fits(ops []op, na, nb int) bool {
+	if ops == nil {
+		return false
+	}
+	for _, o := range ops {
+		if o.kind != opInsert {
+			na -= o.n
+		}
+		if o.kind != opDelete {
+			nb -= o.n
+		}
+	}
+	return na == 0 && nb == 0
+}
+
+// alignText returns the edit script from old to new, one part of a file's
+// text (see diffAligned); appendOps joins the parts' scripts.
+func alignText(old, new []byte) []op {
+	if string(old) == string(new) {
+		return []op{{opEqual, lineCount(old)}}
+	}
+	return alignLines(splitLines(old), splitLines(new))
+}
+
+func lineCount(b []byte) int {
+	n := bytes.Count(b, []byte{'\n'})
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		n++
+	}
+	return n
+}
+
+// appendOps appends ops to script, merging a run that continues the last.
+func appendOps(script, ops []op) []op {
+	for _, o := range ops {
+		if o.n == 0 {
+			continue
+		}
+		if last := len(script) - 1; last >= 0 && script[last].kind == o.kind {
+			script[last].n += o.n
+			continue
+		}
+		script = append(script, o)
+	}
+	return script
 }

@@ -185,3 +185,33 @@ func TestDiffHugeIsLinearEnough(t *testing.T) {
 		t.Errorf("unexpected diff:\n%s", d)
 	}
 }
+
+// A file fixed in parts is diffed from its parts' scripts joined: the
+// joined script turns the whole old text into the whole new one, and a
+// script that does not fit is not used.
+func TestDiffFromPartScripts(t *testing.T) {
+	oldParts := []string{"a\nb\nc\n", "same\nsame\n", "x\ny\n", "tail\nno newline"}
+	newParts := []string{"a\nB\nc\nd\n", "same\nsame\n", "", "tail\nno newline at all"}
+	var script []op
+	for k := range oldParts {
+		script = appendOps(script, alignText([]byte(oldParts[k]), []byte(newParts[k])))
+	}
+	old, new := strings.Join(oldParts, ""), strings.Join(newParts, "")
+	a, b := splitLines([]byte(old)), splitLines([]byte(new))
+	if !fits(script, len(a), len(b)) {
+		t.Fatalf("joined script %v does not fit %d and %d lines", script, len(a), len(b))
+	}
+	applyOps(t, a, b, script)
+	for k := 1; k < len(script); k++ {
+		if script[k].kind == script[k-1].kind {
+			t.Errorf("runs %d and %d of %v are of one kind: not joined", k-1, k, script)
+		}
+	}
+	if got, want := diffAligned("f", []byte(old), []byte(new), script), Diff("f", []byte(old), []byte(new)); got != want {
+		t.Errorf("diff from the parts' scripts:\n%s\nwant:\n%s", got, want)
+	}
+	wrong := append([]op{{opEqual, 1}}, script...)
+	if fits(wrong, len(a), len(b)) || diffAligned("f", []byte(old), []byte(new), wrong) != Diff("f", []byte(old), []byte(new)) {
+		t.Error("a script that does not fit was used")
+	}
+}

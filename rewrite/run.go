@@ -94,6 +94,7 @@ type File struct {
 	Err error
 
 	tree *ast.File
+	ops  []op // the diff's edit script, when a file fixed in parts has it
 	snap snapshot
 }
 
@@ -229,15 +230,26 @@ func (r *Result) fix(trees []*ast.File, opts Options) ([]fixes.Finding, error) {
 				f = g
 			}
 		}
-		cut := func() {
-			f.tree, trees[0] = nil, nil // the parts are parsed anew
-			if opts.Split != nil {
-				opts.Split()
-			}
+		var partOps [][]op
+		hooks := fixes.PartHooks{
+			Jobs: opts.Jobs,
+			Cut: func(parts int) {
+				f.tree, trees[0] = nil, nil // the parts are parsed anew
+				partOps = make([][]op, parts)
+				if opts.Split != nil {
+					opts.Split()
+				}
+			},
+			// Each part is aligned for the diff as soon as it is fixed,
+			// while the other CPU fixes the next one.
+			Done: func(k int, before, after []byte) { partOps[k] = alignText(before, after) },
 		}
-		printed, found, ok, err := fixes.RunParts(f.Before, trees[0], opts.Fix, opts.Passes, opts.Jobs, cut)
+		printed, found, ok, err := fixes.RunParts(f.Before, trees[0], opts.Fix, opts.Passes, hooks)
 		if ok {
 			f.After = printed
+			for _, ops := range partOps {
+				f.ops = appendOps(f.ops, ops)
+			}
 			return found, passError(err)
 		}
 	}
@@ -285,8 +297,9 @@ func (r *Result) finish() {
 	}
 	forEach(len(r.Files), r.opts.Jobs, r.opts.Progress, func(i int) {
 		if f := r.Files[i]; f.Changed && f.Err == nil {
-			f.Diff = Diff(f.Path, f.Before, f.After)
+			f.Diff = diffAligned(f.Path, f.Before, f.After, f.ops)
 		}
+		r.Files[i].ops = nil
 	})
 }
 
