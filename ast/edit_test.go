@@ -1,6 +1,7 @@
 package ast
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -207,4 +208,29 @@ func TestMoveAcrossFilesAdoptsLineEndings(t *testing.T) {
 	InsertBefore(firstSection(lf, "VirtualHost"), d)
 	expect(t, lf, "WSGIDaemonProcess w \\\n  home=/h\n<VirtualHost *:80>\n</VirtualHost>\n")
 	expect(t, crlf, "<VirtualHost *:443>\r\n</VirtualHost>\r\n")
+}
+
+// Offset finds a parsed node in its source without a scan, and refuses a
+// node that is not the source's own bytes.
+func TestOffset(t *testing.T) {
+	src := []byte("\ufeffListen 80\n<VirtualHost *:80>\n  ServerName a\n</VirtualHost>\n# end\n")
+	f, err := Parse("o.conf", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range f.Root.Body {
+		off, ok := Offset(src, n)
+		if !ok || !bytes.HasPrefix(src[off:], PrintNode(n)) {
+			t.Errorf("%T at line %d: Offset = %d, %v", n, n.Pos().Line, off, ok)
+		}
+	}
+	if off, _ := Offset(src, f.Root.Body[0]); off != 3 {
+		t.Errorf("first node at %d, want 3 (after the byte order mark)", off)
+	}
+	if _, ok := Offset(src, NewDirective("Listen", "80")); ok {
+		t.Error("a new directive has an offset in the source")
+	}
+	if _, ok := Offset([]byte(string(src)), f.Root.Body[1]); ok {
+		t.Error("a node has an offset in a copy of its source")
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"runtime"
+	"unsafe"
 )
 
 // Error is an unreadable-input error with its position.
@@ -328,4 +329,24 @@ func firstVisible(raw []byte) int {
 		}
 	}
 	return -1
+}
+
+// Offset returns where n starts in src, the text n was parsed from, or
+// false when n's first line is not src's own bytes (n was built or edited
+// since). It costs no scan: a parsed line is a view of src.
+func Offset(src []byte, n Node) (int, bool) {
+	l := lineOf(n)
+	if l == nil || len(l.raw) == 0 || len(src) == 0 {
+		return 0, false
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(src)))
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(l.raw)))
+	if p < base || p-base+uintptr(len(l.raw)) > uintptr(len(src)) {
+		return 0, false
+	}
+	off := int(p - base)
+	if !bytes.Equal(src[off:off+len(l.raw)], l.raw) {
+		return 0, false
+	}
+	return off, true
 }

@@ -1,7 +1,6 @@
 package fixes
 
 import (
-	"bytes"
 	"fmt"
 	"runtime"
 	"strings"
@@ -66,7 +65,8 @@ type PartHooks struct {
 }
 
 // RunParts fixes the one file of a run part by part when it can be cut
-// (see above): src is its text and whole its tree, parsed and not edited.
+// (see above): src is its text and whole its tree, parsed from those very
+// bytes and not edited.
 // ok is false when it is not cut; whole is then as it was and the caller
 // fixes it as usual. Otherwise printed is the fixed file. A pass that
 // panics ends the run with a *PanicError.
@@ -210,6 +210,9 @@ func planParts(src []byte, whole *ast.File, opts Options, passes []*Pass) []part
 		return nil
 	}
 	at := nodeOffsets(src, body)
+	if at == nil {
+		return nil
+	}
 	// Cut right after a VirtualHost, once a part is big enough, where no
 	// vhost seen so far shares a daemon name with one further on.
 	var parts []part
@@ -319,18 +322,14 @@ func daemonNames(vh *ast.Section) (names []string, dynamic bool) {
 	return names, dynamic
 }
 
-// nodeOffsets returns where in src each top-level node of body starts, by
-// the line it starts on (nodes are whole lines).
+// nodeOffsets returns where in src each top-level node of body starts,
+// or nil when one is not src's own bytes (then the file is not cut).
 func nodeOffsets(src []byte, body []ast.Node) []int {
 	at := make([]int, len(body))
-	off, line := 0, 1
 	for i, n := range body {
-		for want := n.Pos().Line; line < want; line++ {
-			j := bytes.IndexByte(src[off:], '\n')
-			if j < 0 {
-				break // cannot happen: the node starts on a later line
-			}
-			off += j + 1
+		off, ok := ast.Offset(src, n)
+		if !ok || (i > 0 && off <= at[i-1]) {
+			return nil
 		}
 		at[i] = off
 	}
