@@ -138,39 +138,55 @@ func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, p
 	return ast.Print(f), run.Findings(), nil
 }
 
-// join concatenates the parts' texts into one exactly sized buffer.
+// join concatenates the parts' texts into one exactly sized buffer, the
+// copying done in two halves at once (a big file's text is megabytes).
 func join(outs [][]byte) []byte {
-	n := 0
-	for _, o := range outs {
-		n += len(o)
+	at := make([]int, len(outs)+1)
+	for k, o := range outs {
+		at[k+1] = at[k] + len(o)
 	}
-	b := make([]byte, 0, n)
-	for _, o := range outs {
-		b = append(b, o...)
+	b := make([]byte, at[len(outs)])
+	copyParts := func(from, to int) {
+		for k := from; k < to; k++ {
+			copy(b[at[k]:], outs[k])
+		}
 	}
+	half := len(outs) / 2
+	inParallel(len(b) >= 1<<20, func() { copyParts(0, half) }, func() { copyParts(half, len(outs)) })
 	return b
 }
 
 // mergeFindings puts the parts' findings in the order one run over the
 // whole file reports them: pass by pass, and within a pass part by part
-// (each part's in the pass's own order, which follows the file).
+// (each part's in the pass's own order, which follows the file). Where
+// each pass's run of each part goes is worked out first; the copying is
+// then done in two halves at once.
 func mergeFindings(parts [][]Finding, passes []*Pass) []Finding {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	out := make([]Finding, 0, n)
+	type span struct{ part, from, to, at int }
+	var spans []span
 	at := make([]int, len(parts))
+	n := 0
 	for _, p := range passes {
 		for i, found := range parts {
 			j := at[i]
 			for j < len(found) && found[j].Pass == p.Name {
 				j++
 			}
-			out = append(out, found[at[i]:j]...)
+			if j > at[i] {
+				spans = append(spans, span{i, at[i], j, n})
+				n += j - at[i]
+			}
 			at[i] = j
 		}
 	}
+	out := make([]Finding, n)
+	copySpans := func(spans []span) {
+		for _, s := range spans {
+			copy(out[s.at:], parts[s.part][s.from:s.to])
+		}
+	}
+	half := len(spans) / 2
+	inParallel(n >= 1<<12, func() { copySpans(spans[:half]) }, func() { copySpans(spans[half:]) })
 	return out
 }
 

@@ -247,6 +247,11 @@ func (r *Result) fix(trees []*ast.File, opts Options) ([]fixes.Finding, error) {
 		printed, found, ok, err := fixes.RunParts(f.Before, trees[0], opts.Fix, opts.Passes, hooks)
 		if ok {
 			f.After = printed
+			n := 0
+			for _, ops := range partOps {
+				n += len(ops)
+			}
+			f.ops = make([]op, 0, n)
 			for _, ops := range partOps {
 				f.ops = appendOps(f.ops, ops)
 			}
