@@ -66,10 +66,9 @@ type PartHooks struct {
 
 // RunParts fixes the one file of a run part by part when it can be cut
 // (see above): src is its text and whole its tree, parsed from those very
-// bytes and not edited.
-// ok is false when it is not cut; whole is then as it was and the caller
-// fixes it as usual. Otherwise printed is the fixed file. A pass that
-// panics ends the run with a *PanicError.
+// bytes and not edited. ok is false when it is not cut; whole is then as
+// it was and the caller fixes it as usual. Otherwise printed is the fixed
+// file. A pass that panics ends the run with a *PanicError.
 func RunParts(src []byte, whole *ast.File, opts Options, passes []*Pass, hooks PartHooks) (printed []byte, found []Finding, ok bool, err error) {
 	parts := planParts(src, whole, opts, passes)
 	if parts == nil {
@@ -198,8 +197,8 @@ func planParts(src []byte, whole *ast.File, opts Options, passes []*Pass) []part
 		return nil
 	}
 	for _, p := range passes {
-		if p == ApplicationGroup {
-			return nil
+		if p == ApplicationGroup || !registered(p) {
+			return nil // only this package's passes are known to be local
 		}
 	}
 	for _, n := range body {
@@ -350,4 +349,14 @@ func nodeOffsets(src []byte, body []ast.Node) []int {
 		at[i] = off
 	}
 	return at
+}
+
+// registered reports whether p is one of this package's passes.
+func registered(p *Pass) bool {
+	for _, q := range All {
+		if p == q {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package fixes
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -237,4 +238,27 @@ func FuzzParts(f *testing.F) {
 		opts, passes := fuzzPolicy(flags)
 		partsMatchWhole(t, "fuzz.conf", src, opts, passes)
 	})
+}
+
+// A pass from elsewhere keeps a file whole (it may read across vhosts); a
+// pass that panics in a part stops the run with its name.
+func TestPartsPassesFromElsewhereAndPanics(t *testing.T) {
+	forceParts(t)
+	src := genconf.Bytes(8)
+	passes, _ := Select(nil, nil, nil)
+	own := &Pass{Name: "theirs", Run: func(*Context) {}}
+	tree, _ := ast.Parse("x.conf", src)
+	if _, _, ok, _ := RunParts(src, tree, DefaultOptions(), append(passes, own), PartHooks{}); ok {
+		t.Error("cut into parts with a pass from outside the registry")
+	}
+
+	run := EmptyServerName.Run
+	EmptyServerName.Run = func(*Context) { panic("boom") }
+	defer func() { EmptyServerName.Run = run }()
+	tree, _ = ast.Parse("x.conf", src)
+	_, _, ok, err := RunParts(src, tree, DefaultOptions(), passes, PartHooks{Jobs: 2})
+	var pe *PanicError
+	if !ok || !errors.As(err, &pe) || pe.Pass != "empty-servername" || pe.Value != "boom" {
+		t.Errorf("ok=%v err=%v, want the panic of empty-servername", ok, err)
+	}
 }
