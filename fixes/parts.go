@@ -310,29 +310,12 @@ func componentEnds(body []ast.Node) (last []int, ok bool) {
 // every spelling a pass compares (an option value as written and
 // unquoted); dynamic is true when a selection is a %{…} expansion.
 func daemonNames(vh *ast.Section) (names []string, dynamic bool) {
-	add := func(n string) {
+	eachDaemonName(vh, func(n string, def bool) {
 		names = append(names, n)
-		dynamic = dynamic || strings.HasPrefix(optionValue(n), "%{")
-	}
-	ast.InspectSection(vh, func(n ast.Node) bool {
-		d, isDirective := n.(*ast.Directive)
-		if !isDirective || d.Kind() != ast.Plain {
-			return true
+		if !def {
+			names = append(names, optionValue(n))
+			dynamic = dynamic || strings.HasPrefix(optionValue(n), "%{")
 		}
-		switch {
-		case d.Is("WSGIDaemonProcess"):
-			names = append(names, d.Arg(0))
-		case d.Is("WSGIProcessGroup"):
-			add(d.Arg(0))
-		case d.IsAny("WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript"):
-			for i, n := 0, d.NumArgs(); i < n; i++ {
-				if k, v, isOption := Option(d.Arg(i)); isOption && k == "process-group" {
-					add(v)
-					names = append(names, optionValue(v))
-				}
-			}
-		}
-		return true
 	})
 	return names, dynamic
 }

@@ -76,30 +76,39 @@ func DaemonOption(def *ast.Directive, key string) string {
 func ProcessGroups(vh *ast.Section) []string {
 	var out []string
 	seen := map[string]bool{}
-	addName := func(n string) {
-		if n != "" && !seen[n] && !strings.HasPrefix(n, "%{") {
+	eachDaemonName(vh, func(n string, def bool) {
+		if !def && n != "" && !seen[n] && !strings.HasPrefix(n, "%{") {
 			seen[n] = true
 			out = append(out, n)
 		}
-	}
+	})
+	return out
+}
+
+// eachDaemonName calls fn with every daemon group name vh defines
+// (WSGIDaemonProcess, def true) or selects (WSGIProcessGroup, and the
+// process-group= options of WSGIScriptAlias*, whose values keep any
+// quotes), in order.
+func eachDaemonName(vh *ast.Section, fn func(name string, def bool)) {
 	ast.InspectSection(vh, func(n ast.Node) bool {
 		d, ok := n.(*ast.Directive)
 		if !ok || d.Kind() != ast.Plain {
 			return true
 		}
 		switch {
+		case d.Is("WSGIDaemonProcess"):
+			fn(d.Arg(0), true)
 		case d.Is("WSGIProcessGroup"):
-			addName(d.Arg(0))
+			fn(d.Arg(0), false)
 		case d.IsAny("WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript"):
 			for i, n := 0, d.NumArgs(); i < n; i++ {
 				if k, v, ok := Option(d.Arg(i)); ok && k == "process-group" {
-					addName(v)
+					fn(v, false)
 				}
 			}
 		}
 		return true
 	})
-	return out
 }
 
 // DaemonDefs returns every WSGIDaemonProcess of the run in load order.
