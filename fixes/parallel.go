@@ -55,6 +55,23 @@ func (c *Context) eachPart(n int, settle func(), work func(c *Context, i int)) {
 	// that taking one costs nothing next to its work.
 	size := max(1, n/(workers*chunksPerWorker))
 	chunks := make([]Context, (n+size-1)/size)
+	onWorkers(len(chunks), workers, func(k int) {
+		sub := &chunks[k]
+		*sub = Context{Files: c.Files, Opts: c.Opts, pass: c.pass, daemons: c.daemons}
+		for i := k * size; i < min(n, (k+1)*size); i++ {
+			work(sub, i)
+		}
+	})
+	for k := range chunks {
+		c.findings.addAll(&chunks[k].findings)
+	}
+}
+
+// onWorkers calls fn(k) for every k in [0, n) on up to workers goroutines,
+// each taking the next k as it becomes free. A panic in fn is raised
+// again in the caller once every goroutine has stopped.
+func onWorkers(n, workers int, fn func(k int)) {
+	workers = max(1, min(workers, n))
 	panics := make([]any, workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -65,14 +82,10 @@ func (c *Context) eachPart(n int, settle func(), work func(c *Context, i int)) {
 			defer func() { panics[w] = recover() }()
 			for {
 				k := int(next.Add(1) - 1)
-				if k >= len(chunks) {
+				if k >= n {
 					return
 				}
-				sub := &chunks[k]
-				*sub = Context{Files: c.Files, Opts: c.Opts, pass: c.pass, daemons: c.daemons}
-				for i := k * size; i < min(n, (k+1)*size); i++ {
-					work(sub, i)
-				}
+				fn(k)
 			}
 		}()
 	}
@@ -81,9 +94,6 @@ func (c *Context) eachPart(n int, settle func(), work func(c *Context, i int)) {
 		if v != nil {
 			panic(v)
 		}
-	}
-	for k := range chunks {
-		c.findings.addAll(&chunks[k].findings)
 	}
 }
 

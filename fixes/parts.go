@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/wsgifix/wsgifix/ast"
 )
@@ -79,31 +77,18 @@ func RunParts(src []byte, whole *ast.File, opts Options, passes []*Pass, hooks P
 		hooks.Cut(len(parts))
 	}
 	jobs := hooks.Jobs
-	outs := make([][]byte, len(parts))
-	partFound := make([][]Finding, len(parts))
-	errs := make([]error, len(parts))
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(jobs, len(parts)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(parts) {
-					return
-				}
-				outs[k], partFound[k], errs[k] = fixPart(name, src, layout, parts[k], opts, passes)
-				if errs[k] == nil && hooks.Done != nil {
-					hooks.Done(k, src[parts[k].from:parts[k].to], outs[k])
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	outs := make([][]byte, len(parts))
+	partFound := make([][]Finding, len(parts))
+	errs := make([]error, len(parts))
+	onWorkers(len(parts), jobs, func(k int) {
+		outs[k], partFound[k], errs[k] = fixPart(name, src, layout, parts[k], opts, passes)
+		if errs[k] == nil && hooks.Done != nil {
+			hooks.Done(k, src[parts[k].from:parts[k].to], outs[k])
+		}
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, nil, true, err
