@@ -12,11 +12,14 @@ import (
 // passes run would mostly rescan live data. So:
 //
 //   - collection is off while the files are read, parsed and fixed, up to
-//     a heap limit of 16× the input + 160 MB: the 10k-pair benchmark
-//     config (13.6 MB) peaks near 310 MB and never reaches it, while a
-//     100k-pair one does, and collecting there is cheaper than faulting
-//     in fresh pages for every byte of garbage (a 32× limit made that run
-//     25 % slower and 3.1 GB instead of 2.2 GB);
+//     a heap limit of 16× the input + 160 MB: fixed as one tree, the
+//     10k-pair benchmark config (13.6 MB) peaks near 310 MB and never
+//     reaches it, while a 100k-pair one does, and collecting there is
+//     cheaper than faulting in fresh pages for every byte of garbage (a
+//     32× limit made that run 25 % slower and 3.1 GB instead of 2.2 GB);
+//   - a run whose one big file is fixed part by part (fixes.RunParts, as
+//     those two configs are) turns collection on once the parts are
+//     planned: it then holds the input and its results, not trees;
 //   - once every tree is printed, the trees are garbage: one collection
 //     then frees them, and the diffs and output reuse that memory.
 const (
