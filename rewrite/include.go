@@ -20,6 +20,17 @@ const maxIncludeDepth = 128
 // IncludePass names findings about following Include (undefined variables).
 const IncludePass = "include"
 
+// IncludeDoc explains IncludePass's findings, for `wsgifix explain include`:
+// they come from reading the configuration, not from a fix pass.
+const IncludeDoc = `Findings named [include] come from following Include and IncludeOptional
+with --include, not from a fix pass, so there is nothing to skip or
+enable. One says that an Include path uses ${VAR} that neither a Define
+before it nor the environment sets: httpd would read it with the text
+"${VAR}" in the path (Include then fails, IncludeOptional reads nothing),
+so wsgifix does not follow it either and leaves the line alone. Set the
+variable in the environment wsgifix runs in (Debian's apache2ctl reads
+/etc/apache2/envvars first), or Define it in the configuration.`
+
 // includeState is what httpd knows while reading a main config in order:
 // the current ServerRoot and the variables Define has set.
 type includeState struct {

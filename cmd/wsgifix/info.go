@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/wsgifix/wsgifix/fixes"
+	"github.com/wsgifix/wsgifix/rewrite"
 )
 
 func (a *app) fixesCommand() *cobra.Command {
@@ -40,6 +41,10 @@ func (a *app) explainCommand() *cobra.Command {
 			return passNames(), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
+			if args[0] == rewrite.IncludePass {
+				fmt.Fprintf(a.stdout, "%s: findings made while following Include (--include)\n\n%s\n", rewrite.IncludePass, rewrite.IncludeDoc)
+				return nil
+			}
 			p, ok := fixes.Lookup(args[0])
 			if !ok {
 				return fmt.Errorf("unknown pass %q (see 'wsgifix fixes')", args[0])
