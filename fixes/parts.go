@@ -200,10 +200,8 @@ func planParts(src []byte, whole *ast.File, opts Options, passes []*Pass) []part
 	if hasTypesetChar(src) {
 		return nil
 	}
-	for _, p := range ast.CheckStructure(whole) {
-		if p.Kind == ast.OpenAsClose {
-			return nil
-		}
+	if openTagAsClose(body) {
+		return nil
 	}
 	last, ok := componentEnds(body)
 	if !ok {
@@ -234,6 +232,21 @@ func planParts(src []byte, whole *ast.File, opts Options, passes []*Pass) []part
 	parts = append(parts, part{from: at[from], to: len(src), line: body[from].Pos().Line, nodes: len(body) - from})
 	parts[0].from, parts[0].line = 0, 1 // with a byte order mark, if any
 	return parts
+}
+
+// openTagAsClose reports whether a section in body is closed by an open
+// tag (ast.CheckStructure's OpenAsClose). Only sections are looked at,
+// and no problem text is made: the file's other problems, thousands in a
+// big broken config, are for section-tags to report part by part.
+func openTagAsClose(body []ast.Node) bool {
+	found := false
+	ast.InspectSection(&ast.Section{Body: body}, func(n ast.Node) bool {
+		if s, ok := n.(*ast.Section); ok && s.Close != nil && s.Close.Kind() == ast.OpenTag {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // componentEnds returns, for each vhost of body (by index), the index of
