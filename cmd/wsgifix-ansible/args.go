@@ -14,16 +14,18 @@ import (
 
 // moduleArgs are the task's arguments, checked and with defaults filled in.
 type moduleArgs struct {
-	Paths     []string
-	Backup    bool
-	Verify    bool
-	Apachectl string
-	Fix       fixes.Options
-	Only      []string
-	Skip      []string
-	Enable    []string
-	CheckMode bool // _ansible_check_mode: write nothing
-	Diff      bool // _ansible_diff: return a diff entry per changed file
+	Paths      []string
+	Include    bool   // follow Include/IncludeOptional from each path, as httpd does
+	ServerRoot string // resolves relative Include paths; "" means the main config's ServerRoot or directory
+	Backup     bool
+	Verify     bool
+	Apachectl  string
+	Fix        fixes.Options
+	Only       []string
+	Skip       []string
+	Enable     []string
+	CheckMode  bool // _ansible_check_mode: write nothing
+	Diff       bool // _ansible_diff: return a diff entry per changed file
 }
 
 // defaultArgs are the values of arguments the task leaves out.
@@ -39,6 +41,8 @@ type setter func(a *moduleArgs, name string, v any) error
 var params = map[string]setter{
 	"path":            setPath,
 	"paths":           setPaths,
+	"include":         func(a *moduleArgs, n string, v any) error { return setBool(&a.Include, n, v) },
+	"server_root":     setServerRoot,
 	"backup":          func(a *moduleArgs, n string, v any) error { return setBool(&a.Backup, n, v) },
 	"verify":          func(a *moduleArgs, n string, v any) error { return setBool(&a.Verify, n, v) },
 	"apachectl":       func(a *moduleArgs, n string, v any) error { return setText(&a.Apachectl, n, v) },
@@ -157,6 +161,17 @@ func setPaths(a *moduleArgs, name string, v any) error {
 		return err
 	}
 	return addPaths(a, name, ps)
+}
+
+// setServerRoot takes an absolute directory, for the reason addPaths gives.
+func setServerRoot(a *moduleArgs, name string, v any) error {
+	if err := setText(&a.ServerRoot, name, v); err != nil {
+		return err
+	}
+	if a.ServerRoot != "" && !filepath.IsAbs(a.ServerRoot) {
+		return fmt.Errorf("argument %q: want an absolute path, got %q", name, a.ServerRoot)
+	}
+	return nil
 }
 
 // addPaths takes absolute paths only: the module runs in Ansible's temp

@@ -10,8 +10,8 @@ import (
 
 // show renders the parsed arguments one per line, so a failure is a diff.
 func show(a moduleArgs) string {
-	return fmt.Sprintf("paths=%q\nbackup=%v verify=%v apachectl=%q\nfix=%+v\nonly=%q skip=%q enable=%q\ncheck=%v diff=%v\n",
-		a.Paths, a.Backup, a.Verify, a.Apachectl, a.Fix, a.Only, a.Skip, a.Enable, a.CheckMode, a.Diff)
+	return fmt.Sprintf("paths=%q include=%v server_root=%q\nbackup=%v verify=%v apachectl=%q\nfix=%+v\nonly=%q skip=%q enable=%q\ncheck=%v diff=%v\n",
+		a.Paths, a.Include, a.ServerRoot, a.Backup, a.Verify, a.Apachectl, a.Fix, a.Only, a.Skip, a.Enable, a.CheckMode, a.Diff)
 }
 
 func TestParseArgs(t *testing.T) {
@@ -40,6 +40,10 @@ func TestParseArgs(t *testing.T) {
 			a.Only = []string{"section-tags", "typeset-chars"}
 			a.Skip = []string{"typeset-chars"}
 			a.Enable = []string{"application-group"}
+		}},
+		{"following includes", `{"path": "/etc/apache2/apache2.conf", "include": "yes", "server_root": "/etc/apache2"}`, func(a *moduleArgs) {
+			a.Paths = []string{"/etc/apache2/apache2.conf"}
+			a.Include, a.ServerRoot = true, "/etc/apache2"
 		}},
 		{"ansible-style booleans", `{"path": "/x", "backup": "no", "verify": "Yes"}`, func(a *moduleArgs) {
 			a.Paths = []string{"/x"}
@@ -84,12 +88,14 @@ func TestParseArgsErrors(t *testing.T) {
 	}{
 		{"not an object", `["/x"]`, "arguments file: want a JSON object (json: cannot unmarshal array into Go value of type map[string]interface {})"},
 		{"null", `null`, "arguments file: want a JSON object (got null)"},
-		{"unknown", `{"path": "/x", "bakup": true}`, `unsupported argument "bakup"; supported: apache, apachectl, backup, daemon_conflict, daemon_scope, enable, only, path, paths, server_name, skip, verify, wsgi_script`},
+		{"unknown", `{"path": "/x", "bakup": true}`, `unsupported argument "bakup"; supported: apache, apachectl, backup, daemon_conflict, daemon_scope, enable, include, only, path, paths, server_name, server_root, skip, verify, wsgi_script`},
 		{"no path", `{"backup": true}`, `one of the arguments "path" or "paths" is required`},
 		{"empty paths", `{"paths": []}`, `one of the arguments "path" or "paths" is required`},
 		{"both", `{"path": "/x", "paths": ["/y"]}`, `arguments "path" and "paths" are mutually exclusive`},
 		{"relative", `{"paths": ["/x", "sites-enabled"]}`, `argument "paths": want absolute paths, got "sites-enabled"`},
 		{"stdin", `{"path": "-"}`, `argument "path": want absolute paths, got "-"`},
+		{"relative server root", `{"path": "/x", "include": true, "server_root": "apache2"}`, `argument "server_root": want an absolute path, got "apache2"`},
+		{"include mistyped", `{"path": "/x", "include": "sometimes"}`, `argument "include": want a boolean, got string "sometimes"`},
 		{"path list", `{"path": ["/x"]}`, `argument "path": want a string, got a list`},
 		{"bool word", `{"path": "/x", "backup": "maybe"}`, `argument "backup": want a boolean, got string "maybe"`},
 		{"bool number", `{"path": "/x", "verify": 2}`, `argument "verify": want a boolean, got number 2`},

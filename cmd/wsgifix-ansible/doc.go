@@ -10,6 +10,10 @@
 // Arguments (lists are YAML lists or comma-separated strings):
 //
 //	path, paths      absolute files or directories (every *.conf below), one server
+//	include          follow Include/IncludeOptional from each path (a main
+//	                 config such as /etc/apache2/apache2.conf), as httpd does (default false)
+//	server_root      absolute ServerRoot for relative Include paths when the
+//	                 config sets none (default: the main config's directory)
 //	backup           keep FILE.wsgifix-bak (default true)
 //	verify           run apachectl after writing; restore every file if it fails (default false)
 //	apachectl        the configtest command line, no shell (default "apachectl -t")

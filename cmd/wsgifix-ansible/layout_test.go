@@ -67,6 +67,16 @@ func writeDebian(t *testing.T, dir string, example []byte) string {
 	return enabled
 }
 
+// writeDebianMain is writeDebian plus a main config that includes the
+// enabled sites, and returns the main config.
+func writeDebianMain(t *testing.T, dir string, example []byte) string {
+	t.Helper()
+	writeDebian(t, dir, example)
+	main := filepath.Join(dir, "apache2.conf")
+	writeFile(t, main, []byte("# main config\nIncludeOptional sites-enabled/*.conf\n"))
+	return main
+}
+
 func writeFile(t *testing.T, path string, data []byte) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -23,6 +23,7 @@ func execute(a moduleArgs) result {
 	opts := rewrite.DefaultOptions()
 	opts.Passes = passes
 	opts.Fix = a.Fix
+	opts.Include, opts.ServerRoot = a.Include, a.ServerRoot
 	// One goroutine: hosts hold a handful of files, and a panic anywhere
 	// in the engine then reaches runWith's recover instead of killing the
 	// process with a trace on stderr.

@@ -74,7 +74,7 @@ func TestRunAlwaysPrintsOneObject(t *testing.T) {
 		{"two args files", []string{"wsgifix", good, good}, execute, "usage: wsgifix ARGS_FILE: want one argument, the JSON arguments file Ansible writes, got 2"},
 		{"missing args file", []string{"wsgifix", filepath.Join(dir, "nope")}, execute, "arguments file: open " + filepath.Join(dir, "nope") + ": no such file or directory"},
 		{"truncated JSON", []string{"wsgifix", badJSON}, execute, "arguments file: want a JSON object (unexpected EOF)"},
-		{"unknown argument", []string{"wsgifix", unknown}, execute, `unsupported argument "colour"; supported: apache, apachectl, backup, daemon_conflict, daemon_scope, enable, only, path, paths, server_name, skip, verify, wsgi_script`},
+		{"unknown argument", []string{"wsgifix", unknown}, execute, `unsupported argument "colour"; supported: apache, apachectl, backup, daemon_conflict, daemon_scope, enable, include, only, path, paths, server_name, server_root, skip, verify, wsgi_script`},
 		{"missing path", []string{"wsgifix", good}, execute, "/x: stat: no such file or directory"},
 		{"panic", []string{"wsgifix", good}, panics, "internal error: boom (nothing more was written)"},
 	}
@@ -343,5 +343,42 @@ func TestRunUnfixedErrorIsAWarning(t *testing.T) {
 	}
 	if want := "; 1 error left to fix by hand (see warnings)"; !strings.HasSuffix(res.Msg, want) {
 		t.Errorf("msg %q, want it to end with %q", res.Msg, want)
+	}
+}
+
+// With include, the module takes a main config and fixes what it
+// includes, as httpd reads it; without, the main config alone has
+// nothing to fix.
+func TestRunFollowsIncludes(t *testing.T) {
+	root := t.TempDir()
+	writeDebian(t, root, readExample(t))
+	main := filepath.Join(root, "apache2.conf")
+	writeFile(t, main, []byte("# main\nIncludeOptional sites-enabled/*.conf\n"))
+	original := snapshotTree(t, root)
+
+	alone := callModule(t, map[string]any{"path": main, "_ansible_check_mode": true})
+	if alone.Failed || alone.Changed {
+		t.Fatalf("without include: failed=%v changed=%v msg=%q, want nothing to do", alone.Failed, alone.Changed, alone.Msg)
+	}
+
+	enabled := filepath.Join(root, "sites-enabled")
+	names := []string{filepath.Join(enabled, "web2py-ssl.conf"), filepath.Join(enabled, "web2py.conf")}
+	check := callModule(t, map[string]any{"path": main, "include": true, "server_root": root, "_ansible_check_mode": true})
+	if check.Failed || !check.Changed {
+		t.Fatalf("include, check mode: failed=%v changed=%v msg=%q", check.Failed, check.Changed, check.Msg)
+	}
+	assertList(t, "include check mode files", names, check.Files)
+	if d := difftest.Diff(describeTree(original), describeTree(snapshotTree(t, root))); d != "" {
+		t.Fatalf("check mode wrote to disk:\n%s", d)
+	}
+
+	apply := callModule(t, map[string]any{"path": main, "include": true})
+	if apply.Failed || !apply.Changed {
+		t.Fatalf("include: failed=%v changed=%v msg=%q", apply.Failed, apply.Changed, apply.Msg)
+	}
+	assertList(t, "include files", names, apply.Files)
+	assertFile(t, main, original["apache2.conf"])
+	if again := callModule(t, map[string]any{"path": main, "include": true}); again.Failed || again.Changed {
+		t.Errorf("second run: failed=%v changed=%v msg=%q", again.Failed, again.Changed, again.Msg)
 	}
 }
