@@ -2,11 +2,11 @@ package rewrite
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wsgifix/wsgifix/internal/debiantest"
 )
 
 func includeOptions(env map[string]string) Options {
@@ -146,17 +146,7 @@ func TestIncludeStdinMain(t *testing.T) {
 // to a temp directory: every Include resolves, the files come in the order
 // of apache2.conf's Include lines, and nothing changes.
 func TestIncludeDebianTree(t *testing.T) {
-	if _, err := os.Stat("/etc/apache2/apache2.conf"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI needs the Debian apache2 package: %v", err)
-		}
-		t.Skip("apache2 not installed")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("cp", "-a", "/etc/apache2", dir).CombinedOutput(); err != nil {
-		t.Fatalf("cp: %v\n%s", err, out)
-	}
-	chdir(t, filepath.Join(dir, "apache2"))
+	chdir(t, filepath.Join(debiantest.Copy(t), "apache2"))
 	r := mustRun(t, includeOptions(nil), "apache2.conf")
 	if err := r.Err(); err != nil {
 		t.Fatal(err)

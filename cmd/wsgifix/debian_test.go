@@ -2,26 +2,17 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/wsgifix/wsgifix/internal/debiantest"
 )
 
 // TestCheckDebianTreeIsClean follows the installed Debian configuration
 // (copied to a temp directory) with every default pass: a valid stock
 // configuration has nothing to fix.
 func TestCheckDebianTreeIsClean(t *testing.T) {
-	if _, err := os.Stat("/etc/apache2/apache2.conf"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI needs the Debian apache2 package: %v", err)
-		}
-		t.Skip("apache2 not installed")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("cp", "-a", "/etc/apache2", dir).CombinedOutput(); err != nil {
-		t.Fatalf("cp: %v\n%s", err, out)
-	}
+	dir := debiantest.Copy(t)
 	t.Chdir(dir)
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"check", "--include", "apache2/apache2.conf"}, nil, &stdout, &stderr)
