@@ -3,7 +3,9 @@ package fixes
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/wsgifix/wsgifix/ast"
 )
@@ -80,21 +82,27 @@ func RunParts(src []byte, whole *ast.File, opts Options, passes []*Pass, hooks P
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	outs := make([][]byte, len(parts))
-	partFound := make([][]Finding, len(parts))
+	text := newJoiner(len(parts), len(src))
+	partFound := make([][]partFinding, len(parts))
 	errs := make([]error, len(parts))
 	onWorkers(len(parts), jobs, func(k int) {
-		outs[k], partFound[k], errs[k] = fixPart(name, src, layout, parts[k], opts, passes)
-		if errs[k] == nil && hooks.Done != nil {
-			hooks.Done(k, src[parts[k].from:parts[k].to], outs[k])
+		out, found, err := fixPart(name, src, layout, parts[k], opts, passes)
+		if err != nil {
+			errs[k] = err
+			return
 		}
+		partFound[k] = compactFindings(found, passes)
+		if hooks.Done != nil {
+			hooks.Done(k, src[parts[k].from:parts[k].to], out)
+		}
+		text.add(k, parts[k].to-parts[k].from, out)
 	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, nil, true, err
 		}
 	}
-	return join(outs), mergeFindings(partFound, passes), true, nil
+	return text.done(), mergeFindings(name, partFound, passes), true, nil
 }
 
 // fixPart parses, fixes and prints one part. It runs on a goroutine of
@@ -122,22 +130,99 @@ func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, p
 	return ast.Print(f), run.Findings(), nil
 }
 
-// join concatenates the parts' texts into one exactly sized buffer, the
-// copying done in two halves at once (a big file's text is megabytes).
-func join(outs [][]byte) []byte {
-	at := make([]int, len(outs)+1)
-	for k, o := range outs {
-		at[k+1] = at[k] + len(o)
+// joiner puts the parts' texts together as they are printed, in order:
+// a part printed before the one above it waits, and is dropped once
+// copied. The whole text is then never held twice, as it was when every
+// part was kept until the last was done.
+type joiner struct {
+	mu      sync.Mutex
+	text    []byte
+	size    int      // of the text before
+	read    int      // bytes before of the parts copied
+	next    int      // the first part not yet copied
+	ready   [][]byte // printed parts waiting for the ones above them
+	readyIn []int    // and their sizes before
+	in      []bool   // which parts were added
+	grown   int      // how often the text was copied to grow
+}
+
+// newJoiner makes room for the text of a file of size bytes: fixing adds
+// a few lines, seldom a quarter (see grow).
+func newJoiner(parts, size int) *joiner {
+	return &joiner{
+		text: make([]byte, 0, size+size/4), size: size,
+		ready: make([][]byte, parts), readyIn: make([]int, parts), in: make([]bool, parts),
 	}
-	b := make([]byte, at[len(outs)])
-	copyParts := func(from, to int) {
-		for k := from; k < to; k++ {
-			copy(b[at[k]:], outs[k])
+}
+
+// add hands in part k's printed text, from in bytes before.
+func (j *joiner) add(k, in int, out []byte) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.ready[k], j.readyIn[k], j.in[k] = out, in, true
+	for j.next < len(j.ready) && j.in[j.next] {
+		out := j.ready[j.next]
+		j.read += j.readyIn[j.next]
+		if len(j.text)+len(out) > cap(j.text) {
+			j.grow(len(out))
 		}
+		j.text = append(j.text, out...)
+		j.ready[j.next] = nil
+		j.next++
 	}
-	half := len(outs) / 2
-	inParallel(len(b) >= 1<<20, func() { copyParts(0, half) }, func() { copyParts(half, len(outs)) })
-	return b
+}
+
+// grow makes room for n more bytes and, going by how much the parts so
+// far grew, for the rest of the file: one copy, not one per doubling.
+func (j *joiner) grow(n int) {
+	have := len(j.text) + n
+	want := have
+	if j.read > 0 {
+		want = int(float64(have) * float64(j.size) / float64(j.read) * 1.03)
+	}
+	j.text = slices.Grow(j.text, max(want, have)-len(j.text))
+	j.grown++
+}
+
+// done returns the text once every part is added.
+func (j *joiner) done() []byte {
+	if j.next != len(j.ready) {
+		panic("joiner: parts missing")
+	}
+	return j.text
+}
+
+// partFinding is a part's finding as kept until every part is done: what
+// all of them share (the file, the pass names) is left out, which makes
+// it a third of a Finding.
+type partFinding struct {
+	msg   string
+	line  int
+	col   int32
+	pass  uint16 // index in the run's passes
+	sev   Severity
+	fixed bool
+}
+
+// compactFindings keeps found, which is in pass order, as partFindings.
+func compactFindings(found []Finding, passes []*Pass) []partFinding {
+	out := make([]partFinding, len(found))
+	p := 0
+	for i, f := range found {
+		for passes[p].Name != f.Pass {
+			p++
+		}
+		out[i] = partFinding{f.Message, f.Line, int32(f.Col), uint16(p), f.Severity, f.Fixed}
+	}
+	return out
+}
+
+func (f partFinding) expand(file string, passes []*Pass) Finding {
+	pos := ast.Pos{Line: f.line, Col: int(f.col)}
+	return Finding{
+		File: file, Pos: pos, Line: pos.Line, Col: pos.Col,
+		Pass: passes[f.pass].Name, Severity: f.sev, Message: f.msg, Fixed: f.fixed,
+	}
 }
 
 // mergeFindings puts the parts' findings in the order one run over the
@@ -145,15 +230,15 @@ func join(outs [][]byte) []byte {
 // (each part's in the pass's own order, which follows the file). Where
 // each pass's run of each part goes is worked out first; the copying is
 // then done in two halves at once.
-func mergeFindings(parts [][]Finding, passes []*Pass) []Finding {
+func mergeFindings(file string, parts [][]partFinding, passes []*Pass) []Finding {
 	type span struct{ part, from, to, at int }
 	var spans []span
 	at := make([]int, len(parts))
 	n := 0
-	for _, p := range passes {
+	for p := range passes {
 		for i, found := range parts {
 			j := at[i]
-			for j < len(found) && found[j].Pass == p.Name {
+			for j < len(found) && int(found[j].pass) == p {
 				j++
 			}
 			if j > at[i] {
@@ -164,13 +249,15 @@ func mergeFindings(parts [][]Finding, passes []*Pass) []Finding {
 		}
 	}
 	out := make([]Finding, n)
-	copySpans := func(spans []span) {
+	expand := func(spans []span) {
 		for _, s := range spans {
-			copy(out[s.at:], parts[s.part][s.from:s.to])
+			for i, f := range parts[s.part][s.from:s.to] {
+				out[s.at+i] = f.expand(file, passes)
+			}
 		}
 	}
 	half := len(spans) / 2
-	inParallel(n >= 1<<12, func() { copySpans(spans[:half]) }, func() { copySpans(spans[half:]) })
+	inParallel(n >= 1<<12, func() { expand(spans[:half]) }, func() { expand(spans[half:]) })
 	return out
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/rand"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -261,5 +262,60 @@ func TestPartsPassesFromElsewhereAndPanics(t *testing.T) {
 	var pe *PanicError
 	if !ok || !errors.As(err, &pe) || pe.Pass != "empty-servername" || pe.Value != "boom" {
 		t.Errorf("ok=%v err=%v, want the panic of empty-servername", ok, err)
+	}
+}
+
+// The joiner gives the parts' texts in part order whatever order they
+// come in, from any number of goroutines. When the text outgrows its
+// first estimate it grows by the ratio seen so far: parts that all come
+// out three times as long cost one copy, not one per growth step; parts
+// that grow more and more (1× to 4×) still come out right.
+func TestJoiner(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		grow     func(k int) float64
+		maxGrows int
+	}{
+		{"three times", func(int) float64 { return 3 }, 1},
+		{"more and more", func(k int) float64 { return 1 + 3*float64(k)/200 }, 200},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rng := rand.New(rand.NewSource(3))
+			const parts = 200
+			in := make([]int, parts)
+			outs := make([][]byte, parts)
+			var want []byte
+			size := 0
+			for k := range outs {
+				in[k] = 10000 + rng.Intn(20000) // megabytes in all: append grows by a quarter there
+				size += in[k]
+				outs[k] = bytes.Repeat([]byte{byte('a' + k%26)}, int(float64(in[k])*c.grow(k)))
+				want = append(want, outs[k]...)
+			}
+			j := newJoiner(parts, size)
+			order := rng.Perm(parts)
+			var wg sync.WaitGroup
+			for w := range 4 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := w; i < parts; i += 4 {
+						j.add(order[i], in[order[i]], outs[order[i]])
+					}
+				}()
+			}
+			wg.Wait()
+			if got := j.done(); !bytes.Equal(got, want) {
+				t.Fatalf("joined text differs (%d bytes, want %d)", len(got), len(want))
+			}
+			if j.grown > c.maxGrows {
+				t.Errorf("grew %d times, want at most %d", j.grown, c.maxGrows)
+			}
+			for k, r := range j.ready {
+				if r != nil {
+					t.Errorf("part %d kept after it was copied", k)
+				}
+			}
+		})
 	}
 }
