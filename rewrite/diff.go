@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"bytes"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,11 +30,15 @@ func diffAligned(path string, old, new []byte, ops []op) string {
 	if string(old) == string(new) {
 		return ""
 	}
-	var a, b []string
-	both(len(old)+len(new) > parallelBytes,
-		func() { a = splitLines(old) }, func() { b = splitLines(new) })
-	if !fits(ops, len(a), len(b)) {
+	var src lineSource
+	if fits(ops, lineCount(old), lineCount(new)) {
+		src = &textLines{old: old, new: new} // no line tables needed
+	} else {
+		var a, b []string
+		both(len(old)+len(new) > parallelBytes,
+			func() { a = splitLines(old) }, func() { b = splitLines(new) })
 		ops = alignLines(a, b)
+		src = &tableLines{a: a, b: b}
 	}
 	hs := hunks(ops)
 	name := headerName(path)
@@ -45,19 +50,50 @@ func diffAligned(path string, old, new []byte, ops []op) string {
 	at := make([]int, len(hs)+1) // where each hunk's text starts
 	at[0] = head
 	for k, h := range hs {
-		at[k+1] = at[k] + h.size(a, b)
+		at[k+1] = at[k] + h.size(src)
 	}
 	out := make([]byte, at[len(hs)])
 	copy(out, "--- "+name+"\n+++ "+name+"\n")
-	render := func(from, to int) {
+	half := len(hs) / 2
+	render := func(src lineSource, from, to int) {
 		for k := from; k < to; k++ {
-			hs[k].render(out[at[k]:at[k]:at[k+1]], a, b)
+			hs[k].render(out[at[k]:at[k]:at[k+1]], src)
 		}
 	}
-	half := len(hs) / 2
-	both(len(out) > parallelBytes, func() { render(0, half) }, func() { render(half, len(hs)) })
+	both(len(out) > parallelBytes,
+		func() { render(src.fork(), 0, half) }, func() { render(src.fork(), half, len(hs)) })
 	return unsafe.String(unsafe.SliceData(out), len(out))
 }
+
+// writeDiff writes the diff from old to new along the edit script ops
+// (which must fit them) to w hunk by hunk, reading the lines straight from
+// the texts: neither the diff (tens of megabytes for a big config) nor a
+// table of its lines is ever held.
+func writeDiff(w io.Writer, path string, old, new []byte, ops []op) error {
+	name := headerName(path)
+	buf := make([]byte, 0, writeChunk+4096)
+	buf = append(buf, "--- "+name+"\n+++ "+name+"\n"...)
+	src := &textLines{old: old, new: new}
+	var err error
+	eachHunk(ops, func(h hunk) {
+		if err != nil {
+			return // the rest is not written either
+		}
+		buf = h.render(buf, src)
+		if len(buf) >= writeChunk {
+			_, err = w.Write(buf)
+			buf = buf[:0]
+		}
+	})
+	if err == nil {
+		_, err = w.Write(buf)
+	}
+	return err
+}
+
+// writeChunk is about how much of a diff writeDiff hands to its writer at
+// a time.
+const writeChunk = 32 << 10
 
 // parallelBytes is the size from which a diff splits and writes on two
 // goroutines.
@@ -120,24 +156,37 @@ type run struct {
 	n    int
 }
 
-// hunks groups the edit script into hunks with contextLines of context,
-// joining changes that are at most 2·contextLines apart. The runs of all
-// hunks share one slice: a big config has a hunk per edited site.
+// hunks groups the edit script into hunks (see eachHunk). The runs of
+// all hunks share one slice: a big config has a hunk per edited site.
 func hunks(ops []op) []hunk {
 	var out []hunk
 	all := make([]run, 0, len(ops)+len(ops)/2+16)
+	eachHunk(ops, func(h hunk) {
+		from := len(all)
+		all = append(all, h.runs...)
+		h.runs = all[from:len(all):len(all)]
+		out = append(out, h)
+	})
+	return out
+}
+
+// eachHunk calls fn with each hunk of the edit script in order, with
+// contextLines of context, joining changes that are at most
+// 2·contextLines apart. A hunk's runs are only valid during the call:
+// one buffer serves them all, so that streaming a diff holds one hunk.
+func eachHunk(ops []op, fn func(hunk)) {
+	var runs []run
 	var cur *hunk
-	start := 0
 	closeHunk := func() {
-		cur.runs = all[start:len(all):len(all)]
-		out = append(out, *cur)
-		cur = nil
+		cur.runs = runs
+		fn(*cur)
+		cur, runs = nil, runs[:0]
 	}
 	add := func(kind opKind, a, b, n int) {
 		if n == 0 {
 			return
 		}
-		all = append(all, run{kind, a, b, n})
+		runs = append(runs, run{kind, a, b, n})
 		if kind != opInsert {
 			cur.na += n
 		}
@@ -166,7 +215,6 @@ func hunks(ops []op) []hunk {
 				lead = min(ops[k-1].n, contextLines)
 			}
 			cur = &hunk{aStart: ai - lead, bStart: bi - lead}
-			start = len(all)
 			add(opEqual, ai-lead, bi-lead, lead)
 		}
 		add(o.kind, ai, bi, o.n)
@@ -179,25 +227,18 @@ func hunks(ops []op) []hunk {
 	if cur != nil {
 		closeHunk()
 	}
-	return out
 }
 
 // noNewline follows a last line that has no line ending.
 const noNewline = "\n\\ No newline at end of file\n"
 
-// lines returns the text of a run's lines.
-func (r run) lines(a, b []string) []string {
-	if r.kind == opInsert {
-		return b[r.b : r.b+r.n]
-	}
-	return a[r.a : r.a+r.n]
-}
-
-// size is len(h.render(nil, a, b)).
-func (h hunk) size(a, b []string) int {
+// size is len(h.render(nil, src)), src positioned at or before h.
+func (h hunk) size(src lineSource) int {
 	n := len("@@ -") + rangeLen(h.aStart, h.na) + len(" +") + rangeLen(h.bStart, h.nb) + len(" @@\n")
 	for _, r := range h.runs {
-		for _, l := range r.lines(a, b) {
+		src.seek(r)
+		for range r.n {
+			l := src.next(r.kind)
 			n += 1 + len(l)
 			if !strings.HasSuffix(l, "\n") {
 				n += len(noNewline)
@@ -207,7 +248,9 @@ func (h hunk) size(a, b []string) int {
 	return n
 }
 
-func (h hunk) render(out []byte, a, b []string) []byte {
+// render appends the hunk's text to out; src must be positioned at or
+// before h (lineSource).
+func (h hunk) render(out []byte, src lineSource) []byte {
 	out = append(out, "@@ -"...)
 	out = appendRange(out, h.aStart, h.na)
 	out = append(out, " +"...)
@@ -221,7 +264,9 @@ func (h hunk) render(out []byte, a, b []string) []byte {
 		case opInsert:
 			mark = '+'
 		}
-		for _, l := range r.lines(a, b) {
+		src.seek(r)
+		for range r.n {
+			l := src.next(r.kind)
 			out = append(append(out, mark), l...)
 			if !strings.HasSuffix(l, "\n") {
 				out = append(out, noNewline...)

@@ -1,8 +1,11 @@
 package rewrite
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -215,3 +218,50 @@ func TestDiffFromPartScripts(t *testing.T) {
 		t.Error("a script that does not fit was used")
 	}
 }
+
+// A big diff rendered three ways is the same text: from tables, from a
+// given script on two goroutines (each with its own cursors), and
+// streamed in chunks into a writer; and a writer's error comes back.
+func TestDiffRenderingsAgree(t *testing.T) {
+	lines := bigConfig(60000) // 2.2 MB: above parallelBytes and writeChunk
+	edited := slices.Clone(lines)
+	for i := 5; i < len(edited); i += 97 {
+		edited[i] = "    # removed\r\n"
+	}
+	edited = append(edited[:30000], append([]string{"added\n"}, edited[30000:]...)...)
+	old, new := []byte(strings.Join(lines, "")), []byte(strings.Join(edited, "")+"no newline")
+	want := Diff("big.conf", old, new)
+	if strings.Count(want, "@@ -") < 600 {
+		t.Fatalf("only %d hunks", strings.Count(want, "@@ -"))
+	}
+	ops := alignText(old, new)
+	if got := diffAligned("big.conf", old, new, ops); got != want {
+		t.Error("diff from a given script differs from Diff")
+	}
+	var sb strings.Builder
+	w := &countingWriter{w: &sb}
+	if err := writeDiff(w, "big.conf", old, new, ops); err != nil || sb.String() != want {
+		t.Errorf("streamed diff (err %v) differs from Diff", err)
+	}
+	if w.writes < len(want)/(writeChunk+4096) {
+		t.Errorf("%d writes for %d bytes: not streamed in chunks", w.writes, len(want))
+	}
+	full := errors.New("disk full")
+	if err := writeDiff(failingWriter{full}, "big.conf", old, new, ops); !errors.Is(err, full) {
+		t.Errorf("writer's error lost: %v", err)
+	}
+}
+
+type countingWriter struct {
+	w      io.Writer
+	writes int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.writes++
+	return c.w.Write(p)
+}
+
+type failingWriter struct{ err error }
+
+func (f failingWriter) Write(p []byte) (int, error) { return 0, f.err }

@@ -28,6 +28,16 @@ func FuzzDiff(f *testing.F) {
 			}
 			return
 		}
+		// The other two renderings: from a script given (the texts read
+		// with cursors, not tables) and streamed into a writer.
+		ops := alignText(old, new)
+		if got := diffAligned("site.conf", old, new, ops); got != diff {
+			t.Fatalf("diff from a given script:\n%s\nwant:\n%s", got, diff)
+		}
+		var sb strings.Builder
+		if err := writeDiff(&sb, "site.conf", old, new, ops); err != nil || sb.String() != diff {
+			t.Fatalf("streamed diff (%v):\n%s\nwant:\n%s", err, sb.String(), diff)
+		}
 		got, err := applyUnified(old, "site.conf", diff)
 		if err != nil {
 			t.Fatalf("%v\ndiff was:\n%s", err, diff)

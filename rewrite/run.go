@@ -56,6 +56,11 @@ type Options struct {
 	// from then on the run keeps little but its results, and the command
 	// lets its garbage collector run as usual.
 	Split func()
+	// StreamDiff leaves File.Diff empty: each changed file keeps only its
+	// edit script, and File.WriteDiff renders the diff straight into a
+	// writer. A big config's diff is tens of megabytes that then never
+	// exist as one string (the command prints diffs this way).
+	StreamDiff bool
 	// Printed, if set, is called once every tree is printed and dropped,
 	// before the diffs are made: the trees are then garbage, and the
 	// command collects them there.
@@ -83,7 +88,8 @@ type File struct {
 	Changed bool
 	// Findings are the findings in this file, in pass order.
 	Findings []fixes.Finding
-	// Diff is the unified diff Before → After ("" when unchanged).
+	// Diff is the unified diff Before → After ("" when unchanged, and
+	// always with Options.StreamDiff: see WriteDiff).
 	Diff string
 	// Backup is the backup written by Write ("" when none).
 	Backup string
@@ -301,11 +307,37 @@ func (r *Result) finish() {
 		r.opts.Printed()
 	}
 	forEach(len(r.Files), r.opts.Jobs, r.opts.Progress, func(i int) {
-		if f := r.Files[i]; f.Changed && f.Err == nil {
+		f := r.Files[i]
+		switch {
+		case !f.Changed || f.Err != nil:
+			f.ops = nil
+		case r.opts.StreamDiff:
+			if !fits(f.ops, lineCount(f.Before), lineCount(f.After)) {
+				f.ops = alignText(f.Before, f.After)
+			}
+		default:
 			f.Diff = diffAligned(f.Path, f.Before, f.After, f.ops)
+			f.ops = nil
 		}
-		r.Files[i].ops = nil
 	})
+}
+
+// WriteDiff writes the file's unified diff (see Diff) to w: File.Diff
+// when it was rendered, else rendered hunk by hunk into w from the edit
+// script that Options.StreamDiff keeps. It writes nothing for a file
+// that is unchanged or has an error.
+func (f *File) WriteDiff(w io.Writer) error {
+	switch {
+	case !f.Changed || f.Err != nil:
+		return nil
+	case f.Diff != "":
+		_, err := io.WriteString(w, f.Diff)
+		return err
+	case f.ops != nil:
+		return writeDiff(w, f.Path, f.Before, f.After, f.ops)
+	}
+	_, err := io.WriteString(w, Diff(f.Path, f.Before, f.After))
+	return err
 }
 
 // handOutFindings gives each file its findings, in pass order. When they

@@ -2,22 +2,23 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/wsgifix/wsgifix/fixes"
 	"github.com/wsgifix/wsgifix/rewrite"
 )
 
 // writeText prints diffs (diff) on stdout, findings on stdout (check) or
-// stderr (diff, fix, so a diff stays a clean patch), errors on stderr.
-func (a *app) writeText(m mode, res *rewrite.Result, writeErr error) {
+// stderr (diff, fix, so a diff stays a clean patch), errors on stderr. It
+// returns the error of writing stdout: a diff or fixed text cut short (a
+// full disk under "diff > fix.patch") must not pass for a whole one.
+func (a *app) writeText(m mode, res *rewrite.Result, writeErr error) error {
 	out := newStreams(a.stdout, a.stderr)
-	defer out.flush()
 	findingsTo := out.stderr
 	if m == modeCheck {
 		findingsTo = out.stdout
@@ -34,11 +35,13 @@ func (a *app) writeText(m mode, res *rewrite.Result, writeErr error) {
 			continue
 		}
 		switch {
-		case m == modeDiff && f.Diff != "":
+		case m == modeDiff && f.Changed:
 			if color {
-				io.WriteString(out.stdout(), colorDiff(f.Diff))
+				cw := &colorWriter{w: out.stdout()}
+				f.WriteDiff(cw)
+				cw.flush()
 			} else {
-				io.WriteString(out.stdout(), f.Diff)
+				f.WriteDiff(out.stdout())
 			}
 		case m == modeFix && f.Stdin:
 			out.stdout().Write(f.After)
@@ -52,6 +55,7 @@ func (a *app) writeText(m mode, res *rewrite.Result, writeErr error) {
 	if errors.As(writeErr, &ve) {
 		fmt.Fprintf(out.stderr(), "wsgifix: %v\n", ve)
 	}
+	return out.flush()
 }
 
 // streams buffers stdout and stderr: a big run prints a hundred thousand
@@ -78,9 +82,11 @@ func (s *streams) use(w *bufio.Writer) *bufio.Writer {
 	return w
 }
 
-func (s *streams) flush() {
-	s.out.Flush()
+// flush writes what is buffered and returns stdout's first error (a
+// bufio.Writer keeps it); stderr's has nowhere to go.
+func (s *streams) flush() error {
 	s.err.Flush()
+	return s.out.Flush()
 }
 
 // jsonFile is one file of --format json.
@@ -101,7 +107,8 @@ type jsonReport struct {
 	Error   *string    `json:"error"` // for the run as a whole (verify, bad input)
 }
 
-func (a *app) writeJSON(m mode, res *rewrite.Result, runErr error) {
+// writeJSON prints the report; it returns the error of writing it.
+func (a *app) writeJSON(m mode, res *rewrite.Result, runErr error) error {
 	rep := jsonReport{Command: m.String(), Files: []jsonFile{}}
 	if res != nil {
 		for _, f := range res.Files {
@@ -130,9 +137,7 @@ func (a *app) writeJSON(m mode, res *rewrite.Result, runErr error) {
 	}
 	enc := json.NewEncoder(a.stdout)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(rep); err != nil {
-		fmt.Fprintf(a.stderr, "wsgifix: %v\n", err)
-	}
+	return enc.Encode(rep)
 }
 
 func ptr(s string) *string { return &s }
@@ -158,29 +163,71 @@ const (
 	ansiCyan  = "\x1b[36m"
 )
 
-// colorDiff colours a unified diff as git does; line endings stay outside
-// the colour codes.
-func colorDiff(d string) string {
-	var sb strings.Builder
-	for _, line := range strings.SplitAfter(d, "\n") {
-		body := strings.TrimRight(line, "\r\n")
-		eol := line[len(body):]
-		color := ""
-		switch {
-		case strings.HasPrefix(body, "--- "), strings.HasPrefix(body, "+++ "):
-			color = ansiBold
-		case strings.HasPrefix(body, "@@"):
-			color = ansiCyan
-		case strings.HasPrefix(body, "-"):
-			color = ansiRed
-		case strings.HasPrefix(body, "+"):
-			color = ansiGreen
+// colorWriter colours a unified diff as git does, line by line as it is
+// written (a big config's diff is never held as one string); line endings
+// stay outside the colour codes.
+type colorWriter struct {
+	w       io.Writer
+	partial []byte // a line not yet ended
+}
+
+func (c *colorWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(c.partial) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			c.partial = append(c.partial, p...)
+			return n, nil
 		}
-		if color == "" || body == "" {
-			sb.WriteString(line)
-			continue
+		c.partial = append(c.partial, p[:i+1]...)
+		p = p[i+1:]
+		if err := c.line(c.partial); err != nil {
+			return 0, err
 		}
-		sb.WriteString(color + body + ansiReset + eol)
+		c.partial = c.partial[:0]
 	}
-	return sb.String()
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			c.partial = append(c.partial, p...)
+			break
+		}
+		if err := c.line(p[:i+1]); err != nil {
+			return 0, err
+		}
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+// flush writes a last line that has no newline.
+func (c *colorWriter) flush() error {
+	if len(c.partial) == 0 {
+		return nil
+	}
+	err := c.line(c.partial)
+	c.partial = c.partial[:0]
+	return err
+}
+
+func (c *colorWriter) line(line []byte) error {
+	body := bytes.TrimRight(line, "\r\n")
+	eol := line[len(body):]
+	color := ""
+	switch {
+	case bytes.HasPrefix(body, []byte("--- ")), bytes.HasPrefix(body, []byte("+++ ")):
+		color = ansiBold
+	case bytes.HasPrefix(body, []byte("@@")):
+		color = ansiCyan
+	case bytes.HasPrefix(body, []byte("-")):
+		color = ansiRed
+	case bytes.HasPrefix(body, []byte("+")):
+		color = ansiGreen
+	}
+	if color == "" || len(body) == 0 {
+		_, err := c.w.Write(line)
+		return err
+	}
+	_, err := fmt.Fprintf(c.w, "%s%s%s%s", color, body, ansiReset, eol)
+	return err
 }

@@ -86,11 +86,14 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 		Loaded:     gc.loaded,
 		Split:      gc.split,
 		Printed:    gc.printed,
+		StreamDiff: o.format != "json",
 	}, paths)
 	if err != nil {
 		prog.stop()
 		if o.format == "json" {
-			a.writeJSON(m, nil, err)
+			if werr := a.writeJSON(m, nil, err); werr != nil {
+				return stdoutError(werr)
+			}
 			return exitStatus(exitError)
 		}
 		return err
@@ -109,12 +112,23 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 		})
 	}
 	prog.stop()
+	var outErr error
 	if o.format == "json" {
-		a.writeJSON(m, res, writeErr)
+		outErr = a.writeJSON(m, res, writeErr)
 	} else {
-		a.writeText(m, res, writeErr)
+		outErr = a.writeText(m, res, writeErr)
+	}
+	if outErr != nil {
+		return stdoutError(outErr)
 	}
 	return exitStatus(exitCode(m, res, writeErr))
+}
+
+// stdoutError is the error for output that could not be written whole.
+// With fix the files on disk are already fixed; what was lost is the
+// report (or, for fix -, the fixed text).
+func stdoutError(err error) error {
+	return fmt.Errorf("writing standard output: %w", err)
 }
 
 // exitCode: 2 for any error; 1 for pending changes (diff, check) or error
