@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -27,11 +29,18 @@ func TestRunFixesBigFileInParts(t *testing.T) {
 	if err := os.WriteFile(small, genconf.Bytes(10), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	var calls, lastDone, lastTotal atomic.Int64
 	run := func(paths ...string) (*Result, int) {
 		t.Helper()
 		opts := DefaultOptions()
 		splits := 0
 		opts.Split = func() { splits++ }
+		opts.PartProgress = func(done, total int) {
+			calls.Add(1)
+			lastTotal.Store(int64(total))
+			for d := lastDone.Load(); int64(done) > d && !lastDone.CompareAndSwap(d, int64(done)); d = lastDone.Load() {
+			}
+		}
 		r, err := Run(context.Background(), opts, paths)
 		if err != nil || r.Err() != nil {
 			t.Fatal(err, r.Err())
@@ -59,6 +68,21 @@ func TestRunFixesBigFileInParts(t *testing.T) {
 	}
 	if !f.Changed || f.Diff != Diff(big, src, want) {
 		t.Errorf("changed=%v; the diff is not the diff of the whole file's fix", f.Changed)
+	}
+	if n := calls.Load(); n < 2 || n != lastTotal.Load() || lastDone.Load() != n {
+		t.Errorf("PartProgress: %d calls, last total %d, most done %d", n, lastTotal.Load(), lastDone.Load())
+	}
+
+	// Streamed, the diff is not held but written out the same.
+	opts := DefaultOptions()
+	opts.StreamDiff = true
+	r, err = Run(context.Background(), opts, []string{big})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sb strings.Builder
+	if err := r.Files[0].WriteDiff(&sb); err != nil || r.Files[0].Diff != "" || sb.String() != Diff(big, src, want) {
+		t.Errorf("streamed diff: err %v, File.Diff %d bytes, written diff right: %v", err, len(r.Files[0].Diff), sb.String() == Diff(big, src, want))
 	}
 
 	if _, splits := run(small); splits != 0 {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/wsgifix/wsgifix/ast"
@@ -56,6 +57,9 @@ type Options struct {
 	// from then on the run keeps little but its results, and the command
 	// lets its garbage collector run as usual.
 	Split func()
+	// PartProgress, if set, is called (from the goroutines fixing them) as
+	// the parts of a file fixed in parts are done (see Split).
+	PartProgress func(done, total int)
 	// StreamDiff leaves File.Diff empty: each changed file keeps only its
 	// edit script, and File.WriteDiff renders the diff straight into a
 	// writer. A big config's diff is tens of megabytes that then never
@@ -237,6 +241,7 @@ func (r *Result) fix(trees []*ast.File, opts Options) ([]fixes.Finding, error) {
 			}
 		}
 		var partOps [][]op
+		var done atomic.Int64
 		hooks := fixes.PartHooks{
 			Jobs: opts.Jobs,
 			Cut: func(parts int) {
@@ -248,7 +253,12 @@ func (r *Result) fix(trees []*ast.File, opts Options) ([]fixes.Finding, error) {
 			},
 			// Each part is aligned for the diff as soon as it is fixed,
 			// while the other CPU fixes the next one.
-			Done: func(k int, before, after []byte) { partOps[k] = alignText(before, after) },
+			Done: func(k int, before, after []byte) {
+				partOps[k] = alignText(before, after)
+				if opts.PartProgress != nil {
+					opts.PartProgress(int(done.Add(1)), len(partOps))
+				}
+			},
 		}
 		printed, found, ok, err := fixes.RunParts(f.Before, trees[0], opts.Fix, opts.Passes, hooks)
 		if ok {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
+	"sync"
 )
 
 // The garbage collector is scheduled around the run's phases. Nearly
@@ -19,7 +21,12 @@ import (
 //     32× limit made that run 25 % slower and 3.1 GB instead of 2.2 GB);
 //   - a run whose one big file is fixed part by part (fixes.RunParts, as
 //     those two configs are) turns collection on once the parts are
-//     planned: it then holds the input and its results, not trees;
+//     planned, under a memory limit of 7× the input: it then holds the
+//     input and its results, not trees (4.5× the input for the 10k-pair
+//     config: text before and after, findings), and collecting more often
+//     keeps its memory within 8× the input. The limit stays at least 1.5×
+//     what the last collection found live, so that a config with more
+//     findings per byte does not have the collector run back to back;
 //   - once every tree is printed, the trees are garbage: one collection
 //     then frees them, and the diffs and output reuse that memory.
 const (
@@ -28,11 +35,17 @@ const (
 	heapSlack         = 160 << 20
 	// minHeapLimit is the limit for small runs.
 	minHeapLimit = 64 << 20
+	// splitPerInputByte × input is the limit of a run fixed in parts.
+	splitPerInputByte = 7
 )
 
 // gcSchedule holds collection off for one run (see above). Its methods are
 // the rewrite.Options hooks.
-type gcSchedule struct{}
+type gcSchedule struct {
+	input int64 // bytes
+	mu    sync.Mutex
+	limit int64 // in parts mode
+}
 
 // holdGC turns collection off until the run's input is known. It returns
 // the schedule and a function that restores the settings it found (for
@@ -48,6 +61,7 @@ func holdGC() (*gcSchedule, func()) {
 
 // loaded sets the safety-net limit for a run whose input is bytes long.
 func (g *gcSchedule) loaded(bytes int64) {
+	g.input = bytes
 	debug.SetMemoryLimit(heapLimit(limitPerInputByte, bytes))
 }
 
@@ -56,6 +70,38 @@ func (g *gcSchedule) loaded(bytes int64) {
 // collecting reuses the parts' memory instead of faulting in new pages.
 func (g *gcSchedule) split() {
 	debug.SetGCPercent(100)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.limit = splitLimit(g.input, 0)
+	debug.SetMemoryLimit(g.limit)
+}
+
+// partDone raises the limit of a run fixed in parts when what it holds
+// grows close to it (see above); it never lowers it.
+func (g *gcSchedule) partDone(done, total int) {
+	live := liveHeap()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if l := splitLimit(g.input, live); l > g.limit {
+		g.limit = l
+		debug.SetMemoryLimit(l)
+	}
+}
+
+// splitLimit is the memory limit of a run fixed in parts, input bytes
+// long, whose last collection found live bytes in use.
+func splitLimit(input, live int64) int64 {
+	return max(splitPerInputByte*input, live+live/2, minHeapLimit)
+}
+
+// liveHeap is the heap the last collection found live.
+func liveHeap() int64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(s[0].Value.Uint64())
 }
 
 // printed collects the trees. The limit stays: lowering it here would

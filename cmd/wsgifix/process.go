@@ -75,18 +75,19 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 	defer restoreGC()
 	prog := a.startProgress()
 	res, err := rewrite.Run(ctx, rewrite.Options{
-		Passes:     passes,
-		Fix:        o.fix,
-		Include:    o.include,
-		ServerRoot: o.serverRoot,
-		Jobs:       o.jobs,
-		Stdin:      a.stdin,
-		FS:         a.fsys,
-		Progress:   prog.phase("reading"),
-		Loaded:     gc.loaded,
-		Split:      gc.split,
-		Printed:    gc.printed,
-		StreamDiff: o.format != "json",
+		Passes:       passes,
+		Fix:          o.fix,
+		Include:      o.include,
+		ServerRoot:   o.serverRoot,
+		Jobs:         o.jobs,
+		Stdin:        a.stdin,
+		FS:           a.fsys,
+		Progress:     prog.phase("reading", "files"),
+		Loaded:       gc.loaded,
+		Split:        gc.split,
+		PartProgress: both(gc.partDone, prog.phase("fixing", "parts")),
+		Printed:      gc.printed,
+		StreamDiff:   o.format != "json",
 	}, paths)
 	if err != nil {
 		prog.stop()
@@ -108,7 +109,7 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 			Backup:   !o.noBackup,
 			Verify:   verify,
 			Jobs:     o.jobs,
-			Progress: prog.phase("writing"),
+			Progress: prog.phase("writing", "files"),
 		})
 	}
 	prog.stop()
@@ -141,6 +142,14 @@ func exitCode(m mode, res *rewrite.Result, writeErr error) int {
 		return exitPending
 	}
 	return exitClean
+}
+
+// both returns a callback that calls f and then g, if g is set.
+func both(f, g func(done, total int)) func(done, total int) {
+	if g == nil {
+		return f
+	}
+	return func(done, total int) { f(done, total); g(done, total) }
 }
 
 func usageErrorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -7,13 +7,15 @@ import (
 	"time"
 )
 
-// progress shows "reading 120/10000" on stderr for long runs on a terminal.
+// progress shows "reading 120/10000 files" on stderr for long runs on a
+// terminal.
 type progress struct {
 	w       io.Writer
 	start   time.Time
 	delay   time.Duration
 	mu      sync.Mutex
 	name    string
+	unit    string
 	done    int
 	total   int
 	shown   bool
@@ -32,14 +34,15 @@ func (a *app) startProgress() *progress {
 	return p
 }
 
-// phase returns the callback the engine reports to while in phase name.
-func (p *progress) phase(name string) func(done, total int) {
+// phase returns the callback the engine reports to while in phase name,
+// counting units ("files", "parts").
+func (p *progress) phase(name, unit string) func(done, total int) {
 	if p.quit == nil {
 		return nil
 	}
 	return func(done, total int) {
 		p.mu.Lock()
-		p.name, p.done, p.total = name, done, total
+		p.name, p.unit, p.done, p.total = name, unit, done, total
 		p.mu.Unlock()
 	}
 }
@@ -61,7 +64,7 @@ func (p *progress) loop() {
 			}
 			p.mu.Lock()
 			if p.total > 0 {
-				fmt.Fprintf(p.w, "\r\x1b[Kwsgifix: %s %d/%d files", p.name, p.done, p.total)
+				fmt.Fprintf(p.w, "\r\x1b[Kwsgifix: %s %d/%d %s", p.name, p.done, p.total, p.unit)
 				p.shown = true
 			}
 			p.mu.Unlock()
