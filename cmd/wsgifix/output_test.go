@@ -103,3 +103,38 @@ func TestStdoutCutShortIsAnError(t *testing.T) {
 }
 
 func tail(s string) string { return s[max(0, len(s)-200):] }
+
+// With stdout and stderr apart, the diffs are written beside the
+// findings; each stream must still get what it gets when they share one
+// writer (a terminal, 2>&1), where they come one after the other.
+func TestDiffsBesideFindings(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for _, name := range []string{"a.conf", "b.conf", "c.conf"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(strings.Repeat(nvhBroken, 2000)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	args := append([]string{"diff"}, paths...)
+	var stdout, stderr, both bytes.Buffer
+	code := run(args, nil, &stdout, &stderr)
+	if code2 := run(args, nil, &both, &both); code != exitPending || code2 != code {
+		t.Fatalf("exit %d apart, %d together", code, code2)
+	}
+	var diffs, findings strings.Builder
+	for _, line := range strings.SplitAfter(both.String(), "\n") {
+		if strings.HasPrefix(line, dir) {
+			findings.WriteString(line)
+		} else {
+			diffs.WriteString(line)
+		}
+	}
+	if stdout.String() != diffs.String() {
+		t.Errorf("stdout apart (%d bytes) is not the diffs written together (%d bytes)", stdout.Len(), diffs.Len())
+	}
+	if stderr.String() != findings.String() || stderr.Len() < 100<<10 {
+		t.Errorf("stderr apart (%d bytes) is not the findings written together (%d bytes)", stderr.Len(), findings.Len())
+	}
+}
