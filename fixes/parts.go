@@ -284,18 +284,18 @@ func planParts(src []byte, whole *ast.File, opts Options, passes []*Pass) []part
 			return nil
 		}
 	}
-	if hasTypesetChar(src) {
-		return nil
-	}
-	if openTagAsClose(body) {
-		return nil
-	}
-	last, ok := componentEnds(body)
-	if !ok {
-		return nil
-	}
-	at := nodeOffsets(src, body)
-	if at == nil {
+	// The checks below only read the tree and the text: the daemon names
+	// (the longest) are read on one CPU while the rest runs on the other.
+	var last, at []int
+	var ok, typeset, tagAsClose bool
+	inParallel(true, func() { last, ok = componentEnds(body) }, func() {
+		typeset = hasTypesetChar(src)
+		tagAsClose = !typeset && openTagAsClose(body)
+		if !typeset && !tagAsClose {
+			at = nodeOffsets(src, body)
+		}
+	})
+	if !ok || typeset || tagAsClose || at == nil {
 		return nil
 	}
 	// Cut right after a VirtualHost, once a part is big enough, where no
