@@ -62,6 +62,9 @@ type PartHooks struct {
 	// part's index, from 0): work per part, such as diffing, can go on in
 	// parallel.
 	Done func(k int, before, after []byte)
+	// NoText: the caller takes each part's text in Done, and RunParts
+	// returns no printed text (it is never held whole).
+	NoText bool
 }
 
 // RunParts fixes the one file of a run part by part when it can be cut
@@ -82,7 +85,10 @@ func RunParts(src []byte, whole *ast.File, opts Options, passes []*Pass, hooks P
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	text := newJoiner(len(parts), len(src))
+	var text *joiner
+	if !hooks.NoText {
+		text = newJoiner(len(parts), len(src))
+	}
 	partFound := make([][]partFinding, len(parts))
 	errs := make([]error, len(parts))
 	onWorkers(len(parts), jobs, func(k int) {
@@ -95,14 +101,19 @@ func RunParts(src []byte, whole *ast.File, opts Options, passes []*Pass, hooks P
 		if hooks.Done != nil {
 			hooks.Done(k, src[parts[k].from:parts[k].to], out)
 		}
-		text.add(k, parts[k].to-parts[k].from, out)
+		if text != nil {
+			text.add(k, parts[k].to-parts[k].from, out)
+		}
 	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, nil, true, err
 		}
 	}
-	return text.done(), mergeFindings(name, partFound, passes), true, nil
+	if text != nil {
+		printed = text.done()
+	}
+	return printed, mergeFindings(name, partFound, passes), true, nil
 }
 
 // fixPart parses, fixes and prints one part. It runs on a goroutine of

@@ -174,7 +174,11 @@ func hunks(ops []op) []hunk {
 // contextLines of context, joining changes that are at most
 // 2·contextLines apart. A hunk's runs are only valid during the call:
 // one buffer serves them all, so that streaming a diff holds one hunk.
-func eachHunk(ops []op, fn func(hunk)) {
+func eachHunk(ops []op, fn func(hunk)) { eachHunkFrom(ops, 0, 0, fn) }
+
+// eachHunkFrom is eachHunk for a script that starts at line ai of the old
+// text and bi of the new (see diffStream).
+func eachHunkFrom(ops []op, ai, bi int, fn func(hunk)) {
 	var runs []run
 	var cur *hunk
 	closeHunk := func() {
@@ -194,7 +198,6 @@ func eachHunk(ops []op, fn func(hunk)) {
 			cur.nb += n
 		}
 	}
-	ai, bi := 0, 0
 	for k, o := range ops {
 		if o.kind == opEqual {
 			if cur != nil {

@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -85,10 +86,71 @@ func TestRunFixesBigFileInParts(t *testing.T) {
 		t.Errorf("streamed diff: err %v, File.Diff %d bytes, written diff right: %v", err, len(r.Files[0].Diff), sb.String() == Diff(big, src, want))
 	}
 
+	// With DiffOut, the diff is written while the parts are fixed and
+	// neither it nor the fixed text is kept; such a result is not written.
+	var out bytes.Buffer
+	opts = DefaultOptions()
+	opts.DiffOut = &out
+	r, err = Run(context.Background(), opts, []string{big})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := r.Files[0]; out.String() != Diff(big, src, want) || !f.Changed || f.After != nil || f.Diff != "" {
+		t.Errorf("DiffOut: diff right %v, changed %v, After %d bytes, Diff %d bytes", out.String() == Diff(big, src, want), f.Changed, len(f.After), len(f.Diff))
+	}
+	if d := difftest.Diff(findingsText(found), findingsText(r.Files[0].Findings)); d != "" {
+		t.Errorf("DiffOut: the findings differ:\n%s", d)
+	}
+	out.Reset()
+	if r.Files[0].WriteDiff(&out); out.Len() != 0 {
+		t.Error("WriteDiff wrote the diff DiffOut had")
+	}
+	if err := r.Write(context.Background(), WriteOptions{}); err == nil || !strings.Contains(err.Error(), "kept no fixed text") {
+		t.Errorf("Write of a result without fixed text: %v", err)
+	}
+	if b, _ := os.ReadFile(big); string(b) != string(src) {
+		t.Error("the file was written")
+	}
+
 	if _, splits := run(small); splits != 0 {
 		t.Errorf("a small file was cut into parts")
 	}
 	if _, splits := run(big, small); splits != 0 {
 		t.Errorf("a run of two files was cut into parts")
+	}
+}
+
+// With DiffOut and several files (not cut into parts), every changed
+// file's diff is written there in file order, as WriteDiff would.
+func TestRunDiffOutWritesInFileOrder(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	var want strings.Builder
+	for _, name := range []string{"a.conf", "b.conf", "c.conf", "d.conf"} {
+		p := filepath.Join(dir, name)
+		src := genconf.Bytes(3)
+		if name == "c.conf" {
+			src = []byte("# nothing to fix\n")
+		}
+		if err := os.WriteFile(p, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	r, err := Run(context.Background(), DefaultOptions(), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Files {
+		want.WriteString(f.Diff)
+	}
+	var out bytes.Buffer
+	opts := DefaultOptions()
+	opts.DiffOut = &out
+	if _, err := Run(context.Background(), opts, paths); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != want.String() || strings.Count(want.String(), "\n--- ") < 2 {
+		t.Errorf("DiffOut got %d bytes, the files' diffs are %d", out.Len(), want.Len())
 	}
 }

@@ -65,6 +65,15 @@ type Options struct {
 	// writer. A big config's diff is tens of megabytes that then never
 	// exist as one string (the command prints diffs this way).
 	StreamDiff bool
+	// DiffOut, if set, receives the diffs: Run writes each changed file's
+	// diff there, in file order, instead of keeping it (File.Diff stays
+	// empty and WriteDiff writes nothing). A big file fixed in parts has
+	// its diff written while its parts are fixed and keeps no fixed text
+	// (File.After is nil), so that neither is ever held whole; such a
+	// Result cannot be written (Write refuses). Run does not check
+	// DiffOut's errors (a bufio.Writer keeps the first for its owner), and
+	// a run that fails has written what it wrote.
+	DiffOut io.Writer
 	// Printed, if set, is called once every tree is printed and dropped,
 	// before the diffs are made: the trees are then garbage, and the
 	// command collects them there.
@@ -93,7 +102,7 @@ type File struct {
 	// Findings are the findings in this file, in pass order.
 	Findings []fixes.Finding
 	// Diff is the unified diff Before → After ("" when unchanged, and
-	// always with Options.StreamDiff: see WriteDiff).
+	// always with Options.StreamDiff or DiffOut: see WriteDiff).
 	Diff string
 	// Backup is the backup written by Write ("" when none).
 	Backup string
@@ -103,9 +112,10 @@ type File struct {
 	// A file with an error is never written.
 	Err error
 
-	tree *ast.File
-	ops  []op // the diff's edit script, when a file fixed in parts has it
-	snap snapshot
+	tree        *ast.File
+	ops         []op // the diff's edit script, when a file fixed in parts has it
+	diffWritten bool // to Options.DiffOut
+	snap        snapshot
 }
 
 // Result is the outcome of a run: every file in httpd's load order.
@@ -242,11 +252,15 @@ func (r *Result) fix(trees []*ast.File, opts Options) ([]fixes.Finding, error) {
 		}
 		var partOps [][]op
 		var done atomic.Int64
+		var stream *orderedDiff
 		hooks := fixes.PartHooks{
 			Jobs: opts.Jobs,
 			Cut: func(parts int) {
 				f.tree, trees[0] = nil, nil // the parts are parsed anew
 				partOps = make([][]op, parts)
+				if opts.DiffOut != nil {
+					stream = newOrderedDiff(newDiffStream(opts.DiffOut, f.Path, f.Before), parts)
+				}
 				if opts.Split != nil {
 					opts.Split()
 				}
@@ -254,13 +268,26 @@ func (r *Result) fix(trees []*ast.File, opts Options) ([]fixes.Finding, error) {
 			// Each part is aligned for the diff as soon as it is fixed,
 			// while the other CPU fixes the next one.
 			Done: func(k int, before, after []byte) {
-				partOps[k] = alignText(before, after)
+				ops := alignText(before, after)
+				if stream != nil {
+					stream.add(k, ops, after, string(before) != string(after))
+				} else {
+					partOps[k] = ops
+				}
 				if opts.PartProgress != nil {
 					opts.PartProgress(int(done.Add(1)), len(partOps))
 				}
 			},
+			NoText: opts.DiffOut != nil,
 		}
 		printed, found, ok, err := fixes.RunParts(f.Before, trees[0], opts.Fix, opts.Passes, hooks)
+		if ok && stream != nil {
+			if err == nil {
+				stream.s.close()
+			}
+			f.Changed, f.diffWritten = stream.changed, true
+			return found, passError(err)
+		}
 		if ok {
 			f.After = printed
 			n := 0
@@ -304,6 +331,8 @@ func (r *Result) finish() {
 	forEach(len(r.Files), r.opts.Jobs, nil, func(i int) {
 		f := r.Files[i]
 		switch {
+		case f.diffWritten: // fixed in parts, its diff already written
+			return
 		case f.tree != nil:
 			f.After = ast.Print(f.tree)
 			f.tree = nil
@@ -316,12 +345,14 @@ func (r *Result) finish() {
 	if r.opts.Printed != nil {
 		r.opts.Printed()
 	}
+	stream := r.opts.StreamDiff || r.opts.DiffOut != nil
 	forEach(len(r.Files), r.opts.Jobs, r.opts.Progress, func(i int) {
 		f := r.Files[i]
 		switch {
+		case f.diffWritten:
 		case !f.Changed || f.Err != nil:
 			f.ops = nil
-		case r.opts.StreamDiff:
+		case stream:
 			if !fits(f.ops, lineCount(f.Before), lineCount(f.After)) {
 				f.ops = alignText(f.Before, f.After)
 			}
@@ -330,15 +361,25 @@ func (r *Result) finish() {
 			f.ops = nil
 		}
 	})
+	if r.opts.DiffOut == nil {
+		return
+	}
+	for _, f := range r.Files {
+		if !f.diffWritten && f.ops != nil {
+			writeDiff(r.opts.DiffOut, f.Path, f.Before, f.After, f.ops)
+			f.ops, f.diffWritten = nil, true
+		}
+	}
 }
 
 // WriteDiff writes the file's unified diff (see Diff) to w: File.Diff
 // when it was rendered, else rendered hunk by hunk into w from the edit
 // script that Options.StreamDiff keeps. It writes nothing for a file
-// that is unchanged or has an error.
+// that is unchanged or has an error, or whose diff went to
+// Options.DiffOut.
 func (f *File) WriteDiff(w io.Writer) error {
 	switch {
-	case !f.Changed || f.Err != nil:
+	case !f.Changed || f.Err != nil || f.diffWritten:
 		return nil
 	case f.Diff != "":
 		_, err := io.WriteString(w, f.Diff)

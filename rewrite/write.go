@@ -62,6 +62,9 @@ func (r *Result) Write(ctx context.Context, opts WriteOptions) error {
 	}
 	var todo []*File
 	for _, f := range r.Files {
+		if f.Changed && f.After == nil {
+			return fmt.Errorf("%s: the run kept no fixed text (Options.DiffOut): nothing written", f.Path)
+		}
 		if f.Changed && f.Err == nil && !f.Stdin {
 			todo = append(todo, f)
 		}

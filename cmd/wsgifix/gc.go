@@ -21,12 +21,14 @@ import (
 //     32× limit made that run 25 % slower and 3.1 GB instead of 2.2 GB);
 //   - a run whose one big file is fixed part by part (fixes.RunParts, as
 //     those two configs are) turns collection on once the parts are
-//     planned, under a memory limit of 7× the input: it then holds the
-//     input and its results, not trees (4.5× the input for the 10k-pair
-//     config: text before and after, findings), and collecting more often
-//     keeps its memory within 8× the input. The limit stays at least 1.5×
-//     what the last collection found live, so that a config with more
-//     findings per byte does not have the collector run back to back;
+//     planned, under a memory limit of 5.5× the input: it then holds the
+//     input and its results, not trees (3.3× the input for the 10k-pair
+//     diff, whose fixed text and diff are written as they are made, not
+//     held), and collecting more often keeps it well within 8× the input.
+//     The limit stays at least 1.5× what the last collection found live,
+//     so that a run that holds more (fix keeps the fixed text, a config
+//     may have more findings per byte) never has the collector running
+//     back to back;
 //   - once every tree is printed, the trees are garbage: one collection
 //     then frees them, and the diffs and output reuse that memory.
 const (
@@ -35,8 +37,9 @@ const (
 	heapSlack         = 160 << 20
 	// minHeapLimit is the limit for small runs.
 	minHeapLimit = 64 << 20
-	// splitPerInputByte × input is the limit of a run fixed in parts.
-	splitPerInputByte = 7
+	// splitPerHalfInputByte × input/2 is the limit of a run fixed in
+	// parts (5.5×).
+	splitPerHalfInputByte = 11
 )
 
 // gcSchedule holds collection off for one run (see above). Its methods are
@@ -91,7 +94,7 @@ func (g *gcSchedule) partDone(done, total int) {
 // splitLimit is the memory limit of a run fixed in parts, input bytes
 // long, whose last collection found live bytes in use.
 func splitLimit(input, live int64) int64 {
-	return max(splitPerInputByte*input, live+live/2, minHeapLimit)
+	return max(splitPerHalfInputByte*(input/2), live+live/2, minHeapLimit)
 }
 
 // liveHeap is the heap the last collection found live.

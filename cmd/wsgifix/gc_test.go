@@ -5,15 +5,16 @@ import (
 	"testing"
 )
 
-// The limit of a run fixed in parts is 7× its input, enough for what the
-// 10k-pair config holds (4.5×) with room to collect in, and 1.5× the live
-// heap when that is more, so that the collector never runs back to back.
+// The limit of a run fixed in parts is 5.5× its input, enough for what
+// the 10k-pair diff holds (3.3×) with room to collect in, and 1.5× the
+// live heap when that is more, so that the collector never runs back to
+// back.
 func TestSplitLimit(t *testing.T) {
 	const mb = 1 << 20
 	for _, c := range []struct{ input, live, want int64 }{
-		{13 * mb, 0, 91 * mb},        // the benchmark's config, at the cut
-		{13 * mb, 60 * mb, 91 * mb},  // and at its end
-		{13 * mb, 80 * mb, 120 * mb}, // a config with more findings per byte
+		{14 * mb, 0, 77 * mb},       // the benchmark's config, at the cut
+		{14 * mb, 45 * mb, 77 * mb}, // and at its end
+		{14 * mb, 66 * mb, 99 * mb}, // fix, which keeps the fixed text
 		{4 * mb, 10 * mb, minHeapLimit},
 	} {
 		if got := splitLimit(c.input, c.live); got != c.want {

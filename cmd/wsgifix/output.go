@@ -13,42 +13,17 @@ import (
 	"github.com/wsgifix/wsgifix/rewrite"
 )
 
-// writeText prints diffs (diff) on stdout, findings on stdout (check) or
-// stderr (diff, fix, so a diff stays a clean patch), errors on stderr. It
+// writeText prints diffs (diff; unless the run wrote them, diffsWritten)
+// on stdout, findings on stdout (check) or stderr (diff, fix, so a diff
+// stays a clean patch), errors on stderr, through out. It
 // returns the error of writing stdout: a diff or fixed text cut short (a
 // full disk under "diff > fix.patch") must not pass for a whole one.
-func (a *app) writeText(m mode, res *rewrite.Result, writeErr error) error {
-	out := newStreams(a.stdout, a.stderr)
+func (a *app) writeText(m mode, res *rewrite.Result, writeErr error, out *streams, diffsWritten bool) error {
 	findingsTo := out.stderr
 	if m == modeCheck {
 		findingsTo = out.stdout
 	}
 	color := m == modeDiff && useColor(a.stdout)
-	writeDiff := func(w io.Writer, f *rewrite.File) {
-		if color {
-			cw := &colorWriter{w: w}
-			f.WriteDiff(cw)
-			cw.flush()
-		} else {
-			f.WriteDiff(w)
-		}
-	}
-	// When the diffs and the findings go to different files, the diffs are
-	// written beside the findings: each stream gets the same bytes in the
-	// same order, and a big run's 22 MB of diff and 24 MB of findings take
-	// the time of one. A terminal (or 2>&1) gets them one after the other.
-	var diffsDone chan struct{}
-	if m == modeDiff && !sameFile(a.stdout, a.stderr) {
-		diffsDone = make(chan struct{})
-		go func() {
-			defer close(diffsDone)
-			for _, f := range res.Files {
-				if f.Err == nil && f.Changed {
-					writeDiff(out.out, f) // only this goroutine writes stdout
-				}
-			}
-		}()
-	}
 	var line []byte
 	for _, f := range res.Files {
 		for _, fd := range f.Findings {
@@ -60,8 +35,10 @@ func (a *app) writeText(m mode, res *rewrite.Result, writeErr error) error {
 			continue
 		}
 		switch {
-		case m == modeDiff && f.Changed && diffsDone == nil:
-			writeDiff(out.stdout(), f)
+		case m == modeDiff && f.Changed && !diffsWritten: // else written during the run
+			cw := &colorWriter{w: out.stdout(), plain: !color}
+			f.WriteDiff(cw)
+			cw.flush()
 		case m == modeFix && f.Stdin:
 			out.stdout().Write(f.After)
 		case m == modeFix && f.Written && f.Backup != "":
@@ -73,9 +50,6 @@ func (a *app) writeText(m mode, res *rewrite.Result, writeErr error) error {
 	var ve *rewrite.VerifyError
 	if errors.As(writeErr, &ve) {
 		fmt.Fprintf(out.stderr(), "wsgifix: %v\n", ve)
-	}
-	if diffsDone != nil {
-		<-diffsDone
 	}
 	return out.flush()
 }
@@ -206,10 +180,14 @@ const (
 // stay outside the colour codes.
 type colorWriter struct {
 	w       io.Writer
+	plain   bool   // no colours: pass the bytes through
 	partial []byte // a line not yet ended
 }
 
 func (c *colorWriter) Write(p []byte) (int, error) {
+	if c.plain {
+		return c.w.Write(p)
+	}
 	n := len(p)
 	if len(c.partial) > 0 {
 		i := bytes.IndexByte(p, '\n')

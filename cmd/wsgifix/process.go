@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 	"github.com/wsgifix/wsgifix/fixes"
@@ -74,6 +75,15 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 	gc, restoreGC := holdGC()
 	defer restoreGC()
 	prog := a.startProgress()
+	out := newStreams(a.stdout, a.stderr)
+	// When the diffs and the findings go to different files, the diffs
+	// are written as they are made: a big config's diff is written while
+	// its parts are fixed, and neither it nor the fixed text is ever held.
+	// A terminal (or 2>&1) gets each file's findings before its diff.
+	var diffOut *colorWriter
+	if m == modeDiff && o.format != "json" && !sameFile(a.stdout, a.stderr) {
+		diffOut = &colorWriter{w: out.out, plain: !useColor(a.stdout)}
+	}
 	res, err := rewrite.Run(ctx, rewrite.Options{
 		Passes:       passes,
 		Fix:          o.fix,
@@ -88,6 +98,7 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 		PartProgress: both(gc.partDone, prog.phase("fixing", "parts")),
 		Printed:      gc.printed,
 		StreamDiff:   o.format != "json",
+		DiffOut:      diffOutOrNil(diffOut),
 	}, paths)
 	if err != nil {
 		prog.stop()
@@ -117,12 +128,24 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 	if o.format == "json" {
 		outErr = a.writeJSON(m, res, writeErr)
 	} else {
-		outErr = a.writeText(m, res, writeErr)
+		if diffOut != nil {
+			diffOut.flush()
+		}
+		outErr = a.writeText(m, res, writeErr, out, diffOut != nil)
 	}
 	if outErr != nil {
 		return stdoutError(outErr)
 	}
 	return exitStatus(exitCode(m, res, writeErr))
+}
+
+// diffOutOrNil keeps a nil *colorWriter from becoming a non-nil
+// io.Writer.
+func diffOutOrNil(w *colorWriter) io.Writer {
+	if w == nil {
+		return nil
+	}
+	return w
 }
 
 // stdoutError is the error for output that could not be written whole.

@@ -1,0 +1,129 @@
+package rewrite
+
+import (
+	"io"
+	"sync"
+)
+
+// diffStream writes the diff of a file fixed part by part while the parts
+// are fixed, in order, so that neither the fixed text nor the diff is ever
+// held whole. Each part brings its edit script and its new text; the
+// script is written out up to the last place where a hunk surely ends (an
+// unchanged run of more than 2·contextLines lines, not the last run, which
+// the next part may continue), cutting that run after contextLines lines:
+// the hunks on both sides of the cut are then what the whole script gives
+// (TestDiffStreamMatchesDiff, FuzzDiffStream).
+type diffStream struct {
+	w    io.Writer
+	head string // "--- name\n+++ name\n", written before the first hunk
+	old  []byte // the whole old text
+
+	aLine, aAt int    // where the pending script starts in old: line, byte
+	bLine      int    // and in the new text: line number of newText[0]
+	newText    []byte // the new text from bLine on
+	ops        []op   // the script not yet written
+
+	buf     []byte
+	changed bool
+	err     error // the writer's first error; nothing is written after it
+}
+
+func newDiffStream(w io.Writer, path string, old []byte) *diffStream {
+	name := headerName(path)
+	return &diffStream{w: w, head: "--- " + name + "\n+++ " + name + "\n", old: old}
+}
+
+// add takes the next part's edit script and new text.
+func (s *diffStream) add(ops []op, newText []byte) {
+	s.newText = append(s.newText, newText...)
+	s.ops = appendOps(s.ops, ops)
+	last := len(s.ops) - 2 // the last run may go on in the next part
+	for i := last; i >= 0; i-- {
+		if o := s.ops[i]; o.kind == opEqual && o.n > 2*contextLines {
+			rest := append([]op{{opEqual, o.n - contextLines}}, s.ops[i+1:]...)
+			s.write(append(s.ops[:i], op{opEqual, contextLines}))
+			s.ops = rest
+			return
+		}
+	}
+}
+
+// close writes what is left and returns the writer's error.
+func (s *diffStream) close() error {
+	s.write(s.ops)
+	s.ops = nil
+	if len(s.buf) > 0 && s.err == nil {
+		_, s.err = s.w.Write(s.buf)
+	}
+	s.buf = nil
+	return s.err
+}
+
+// write writes the hunks of ops, the pending script's beginning, and moves
+// past it.
+func (s *diffStream) write(ops []op) {
+	src := &textLines{old: s.old, new: s.newText, aLine: s.aLine, aAt: s.aAt, bLine: s.bLine}
+	eachHunkFrom(ops, s.aLine, s.bLine, func(h hunk) {
+		if !s.changed {
+			s.changed = true
+			s.buf = append(s.buf, s.head...)
+		}
+		if s.err != nil {
+			return
+		}
+		s.buf = h.render(s.buf, src)
+		if len(s.buf) >= writeChunk {
+			_, s.err = s.w.Write(s.buf)
+			s.buf = s.buf[:0]
+		}
+	})
+	na, nb := 0, 0
+	for _, o := range ops {
+		if o.kind != opInsert {
+			na += o.n
+		}
+		if o.kind != opDelete {
+			nb += o.n
+		}
+	}
+	// The cursors are at or before the ends of ops: move them there.
+	src.seek(run{kind: opEqual, a: s.aLine + na})
+	src.seek(run{kind: opInsert, b: s.bLine + nb})
+	s.aLine, s.aAt = src.aLine, src.aAt
+	s.bLine, s.newText = src.bLine, s.newText[src.bAt:]
+}
+
+// orderedDiff feeds a diffStream the parts as they finish, in part order:
+// a part done before the ones above it waits (with its new text) until
+// they are in.
+type orderedDiff struct {
+	s       *diffStream
+	mu      sync.Mutex
+	next    int
+	waiting []*partDiff
+	changed bool
+}
+
+type partDiff struct {
+	ops  []op
+	text []byte
+}
+
+func newOrderedDiff(s *diffStream, parts int) *orderedDiff {
+	return &orderedDiff{s: s, waiting: make([]*partDiff, parts)}
+}
+
+// add hands in part k's script and new text; changed says whether the
+// part's text changed.
+func (o *orderedDiff) add(k int, ops []op, text []byte, changed bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.changed = o.changed || changed
+	o.waiting[k] = &partDiff{ops, text}
+	for o.next < len(o.waiting) && o.waiting[o.next] != nil {
+		p := o.waiting[o.next]
+		o.s.add(p.ops, p.text)
+		o.waiting[o.next] = nil
+		o.next++
+	}
+}
