@@ -42,4 +42,8 @@
 //
 // Diff(path, old, new) renders a unified diff that `patch -p0` and
 // `git apply -p0` apply byte for byte, in time linear in the file size.
+// A big run need not hold its diffs: with Options.StreamDiff each file
+// keeps its edit script and File.WriteDiff renders into a writer; with
+// Options.DiffOut the run writes the diffs itself as they are made, a big
+// file's while its parts are fixed, holding neither diff nor fixed text.
 package rewrite
