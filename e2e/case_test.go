@@ -27,6 +27,12 @@ type spec struct {
 	// Include are the globs the main httpd.conf Includes, in order
 	// (default "*.conf").
 	Include []string `json:"include"`
+	// ServerRootConf: the main httpd.conf sets ServerRoot to the case's
+	// directory (not Debian's /etc/apache2), so that a main config of the
+	// case with relative Include paths means to httpd what it means to
+	// `wsgifix --include` (whose server root is the main config's
+	// directory).
+	ServerRootConf bool `json:"server_root_conf"`
 	// Symlinks maps link -> target, as Debian's sites-enabled has them.
 	Symlinks map[string]string `json:"symlinks"`
 	// Root is the web2py root the case names (default /home/web2py).

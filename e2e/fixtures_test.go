@@ -36,7 +36,10 @@ func TestCaseFiles(t *testing.T) {
 			case !c.spec.CRLF && crlf > 0:
 				t.Errorf("%s/%s: has CRLF line endings but crlf is not set", c.name, name)
 			}
-			if !strings.Contains(string(data), c.spec.Root) {
+			// A site names the web2py tree it serves (a main config that
+			// only includes the sites need not).
+			site := strings.Contains(strings.ToLower(string(data)), "<virtualhost")
+			if site && !strings.Contains(string(data), c.spec.Root) {
 				t.Errorf("%s/%s: does not name the web2py root %q", c.name, name, c.spec.Root)
 			}
 		}

@@ -38,6 +38,7 @@ var accessCompatModule = module{"access_compat_module", "mod_access_compat.so"}
 // case grants it.
 type mainConfig struct {
 	dir          string   // sandbox: run/, logs/, htdocs/
+	serverRoot   string   // "" for Debian's /etc/apache2
 	accessCompat bool     // load mod_access_compat and deny / in 2.2 syntax
 	listen       []string // "PORT" or "PORT https"
 	include      []string // absolute globs
@@ -50,7 +51,11 @@ func (m mainConfig) render() []byte {
 	var b bytes.Buffer
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	p("# written by the wsgifix e2e suite")
-	p("ServerRoot /etc/apache2")
+	root := m.serverRoot
+	if root == "" {
+		root = "/etc/apache2"
+	}
+	p("ServerRoot %s", root)
 	p("PidFile %s/run/httpd.pid", m.dir)
 	p("DefaultRuntimeDir %s/run", m.dir)
 	p("Mutex file:%s/run default", m.dir)

@@ -138,6 +138,9 @@ func (sb *sandbox) render(label, src string, pm portMap, accessCompat bool) (mai
 	if err := copyTree(src, conf, rel.apply); err != nil {
 		return m, err
 	}
+	if sb.c.spec.ServerRootConf {
+		m.serverRoot = conf
+	}
 	m.listen = []string{fmt.Sprint(pm.ports[sb.c.spec.HTTPPort])}
 	if sb.c.hasHTTPS() {
 		m.listen = append(m.listen, fmt.Sprintf("%d https", pm.ports[sb.c.spec.HTTPSPort]))
