@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"sync/atomic"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/wsgifix/wsgifix/ast"
@@ -240,65 +239,11 @@ func Run(ctx context.Context, opts Options, paths []string) (*Result, error) {
 }
 
 // fix runs the passes over the trees as one server. A run of one big file
-// is fixed part by part when it can be (fixes.RunParts); its file then
-// has its fixed text already and no tree.
+// is fixed part by part when it can be (see fixInParts).
 func (r *Result) fix(trees []*ast.File, opts Options) ([]fixes.Finding, error) {
 	if len(trees) == 1 {
-		var f *File
-		for _, g := range r.Files {
-			if g.tree == trees[0] {
-				f = g
-			}
-		}
-		var partOps [][]op
-		var done atomic.Int64
-		var stream *orderedDiff
-		hooks := fixes.PartHooks{
-			Jobs: opts.Jobs,
-			Cut: func(parts int) {
-				f.tree, trees[0] = nil, nil // the parts are parsed anew
-				partOps = make([][]op, parts)
-				if opts.DiffOut != nil {
-					stream = newOrderedDiff(newDiffStream(opts.DiffOut, f.Path, f.Before), parts)
-				}
-				if opts.Split != nil {
-					opts.Split()
-				}
-			},
-			// Each part is aligned for the diff as soon as it is fixed,
-			// while the other CPU fixes the next one.
-			Done: func(k int, before, after []byte) {
-				ops := alignText(before, after)
-				if stream != nil {
-					stream.add(k, ops, after, string(before) != string(after))
-				} else {
-					partOps[k] = ops
-				}
-				if opts.PartProgress != nil {
-					opts.PartProgress(int(done.Add(1)), len(partOps))
-				}
-			},
-			NoText: opts.DiffOut != nil,
-		}
-		printed, found, ok, err := fixes.RunParts(f.Before, trees[0], opts.Fix, opts.Passes, hooks)
-		if ok && stream != nil {
-			if err == nil {
-				stream.s.close()
-			}
-			f.Changed, f.diffWritten = stream.changed, true
-			return found, passError(err)
-		}
-		if ok {
-			f.After = printed
-			n := 0
-			for _, ops := range partOps {
-				n += len(ops)
-			}
-			f.ops = make([]op, 0, n)
-			for _, ops := range partOps {
-				f.ops = appendOps(f.ops, ops)
-			}
-			return found, passError(err)
+		if found, ok, err := r.fixInParts(trees, opts); ok {
+			return found, err
 		}
 	}
 	run := fixes.NewRunner(trees, opts.Fix)

@@ -1,0 +1,73 @@
+package rewrite
+
+import (
+	"sync/atomic"
+
+	"github.com/wsgifix/wsgifix/ast"
+	"github.com/wsgifix/wsgifix/fixes"
+)
+
+// fixInParts fixes the run's only file part by part when fixes.RunParts
+// can cut it; ok is false when it cannot, and the tree is then as it was.
+// Each part is aligned for the diff as soon as it is fixed, while the
+// other CPU fixes the next one. With Options.DiffOut the parts' diffs are
+// written in part order as they come (orderedDiff) and neither the fixed
+// text nor the diff is kept; otherwise the file gets its fixed text and
+// the joined edit script for its diff.
+func (r *Result) fixInParts(trees []*ast.File, opts Options) (found []fixes.Finding, ok bool, err error) {
+	var f *File
+	for _, g := range r.Files {
+		if g.tree == trees[0] {
+			f = g
+		}
+	}
+	var partOps [][]op
+	var stream *orderedDiff
+	var done atomic.Int64
+	hooks := fixes.PartHooks{
+		Jobs: opts.Jobs,
+		Cut: func(parts int) {
+			f.tree, trees[0] = nil, nil // the parts are parsed anew
+			partOps = make([][]op, parts)
+			if opts.DiffOut != nil {
+				stream = newOrderedDiff(newDiffStream(opts.DiffOut, f.Path, f.Before), parts)
+			}
+			if opts.Split != nil {
+				opts.Split()
+			}
+		},
+		Done: func(k int, before, after []byte) {
+			ops := alignText(before, after)
+			if stream != nil {
+				stream.add(k, ops, after, string(before) != string(after))
+			} else {
+				partOps[k] = ops
+			}
+			if opts.PartProgress != nil {
+				opts.PartProgress(int(done.Add(1)), len(partOps))
+			}
+		},
+		NoText: opts.DiffOut != nil,
+	}
+	printed, found, ok, err := fixes.RunParts(f.Before, trees[0], opts.Fix, opts.Passes, hooks)
+	switch {
+	case !ok:
+		return nil, false, nil
+	case stream != nil:
+		if err == nil {
+			stream.s.close()
+		}
+		f.Changed, f.diffWritten = stream.changed, true
+	default:
+		f.After = printed
+		n := 0
+		for _, ops := range partOps {
+			n += len(ops)
+		}
+		f.ops = make([]op, 0, n)
+		for _, ops := range partOps {
+			f.ops = appendOps(f.ops, ops)
+		}
+	}
+	return found, true, passError(err)
+}
