@@ -175,33 +175,40 @@ func encodeReport(w *bufio.Writer, rep jsonReport) error {
 			_, err = w.Write(b)
 		}
 	}
+	// array writes n elements as an indented JSON array whose closing
+	// bracket is at indent.
+	array := func(n int, indent string, elem func(i int)) {
+		put("[")
+		for i := range n {
+			if i > 0 {
+				put(",")
+			}
+			put("\n" + indent + "  ")
+			elem(i)
+		}
+		if n > 0 {
+			put("\n" + indent)
+		}
+		put("]")
+	}
 	var buf []byte
 	put("{\n  \"command\": ")
 	value(rep.Command, "  ")
-	put(",\n  \"files\": [")
-	for i, f := range rep.Files {
-		if i > 0 {
-			put(",")
-		}
-		put("\n    {\n      \"path\": ")
+	put(",\n  \"files\": ")
+	array(len(rep.Files), "  ", func(i int) {
+		f := rep.Files[i]
+		put("{\n      \"path\": ")
 		value(f.Path, "      ")
 		put(",\n      \"changed\": ")
 		value(f.Changed, "      ")
-		put(",\n      \"findings\": [")
-		for k, fd := range f.Findings {
-			if k > 0 {
-				put(",")
-			}
-			put("\n        ")
-			buf = appendFinding(buf[:0], fd, "        ")
+		put(",\n      \"findings\": ")
+		array(len(f.Findings), "      ", func(k int) {
+			buf = appendFinding(buf[:0], f.Findings[k], "        ")
 			if err == nil {
 				_, err = w.Write(buf)
 			}
-		}
-		if len(f.Findings) > 0 {
-			put("\n      ")
-		}
-		put("],\n      \"diff\": ")
+		})
+		put(",\n      \"diff\": ")
 		if err == nil {
 			buf, err = writeJSONString(w, f.Diff, buf)
 		}
@@ -218,11 +225,8 @@ func encodeReport(w *bufio.Writer, rep jsonReport) error {
 		put(",\n      \"error\": ")
 		value(f.Error, "      ")
 		put("\n    }")
-	}
-	if len(rep.Files) > 0 {
-		put("\n  ")
-	}
-	put("],\n  \"error\": ")
+	})
+	put(",\n  \"error\": ")
 	value(rep.Error, "  ")
 	put("\n}\n")
 	return err
@@ -265,28 +269,21 @@ func (c *colorWriter) Write(p []byte) (int, error) {
 		return c.w.Write(p)
 	}
 	n := len(p)
-	if len(c.partial) > 0 {
-		i := bytes.IndexByte(p, '\n')
-		if i < 0 {
-			c.partial = append(c.partial, p...)
-			return n, nil
-		}
-		c.partial = append(c.partial, p[:i+1]...)
-		p = p[i+1:]
-		if err := c.line(c.partial); err != nil {
-			return 0, err
-		}
-		c.partial = c.partial[:0]
-	}
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
 			c.partial = append(c.partial, p...)
 			break
 		}
-		if err := c.line(p[:i+1]); err != nil {
+		line := p[:i+1]
+		if len(c.partial) > 0 { // the line began in an earlier write
+			c.partial = append(c.partial, line...)
+			line = c.partial
+		}
+		if err := c.line(line); err != nil {
 			return 0, err
 		}
+		c.partial = c.partial[:0]
 		p = p[i+1:]
 	}
 	return n, nil
