@@ -66,32 +66,17 @@ func diffAligned(path string, old, new []byte, ops []op) string {
 }
 
 // writeDiff writes the diff from old to new along the edit script ops
-// (which must fit them) to w hunk by hunk, reading the lines straight from
-// the texts: neither the diff (tens of megabytes for a big config) nor a
-// table of its lines is ever held.
+// (which must fit them and hold a change) to w hunk by hunk, reading the
+// lines straight from the texts: neither the diff (tens of megabytes for a
+// big config) nor a table of its lines is ever held. It is a diffStream
+// given the whole script at once.
 func writeDiff(w io.Writer, path string, old, new []byte, ops []op) error {
-	name := headerName(path)
-	buf := make([]byte, 0, writeChunk+4096)
-	buf = append(buf, "--- "+name+"\n+++ "+name+"\n"...)
-	src := &textLines{old: old, new: new}
-	var err error
-	eachHunk(ops, func(h hunk) {
-		if err != nil {
-			return // the rest is not written either
-		}
-		buf = h.render(buf, src)
-		if len(buf) >= writeChunk {
-			_, err = w.Write(buf)
-			buf = buf[:0]
-		}
-	})
-	if err == nil {
-		_, err = w.Write(buf)
-	}
-	return err
+	s := newDiffStream(w, path, old)
+	s.newText, s.ops = new, ops
+	return s.close()
 }
 
-// writeChunk is about how much of a diff writeDiff hands to its writer at
+// writeChunk is about how much of a diff is handed to its writer at
 // a time.
 const writeChunk = 32 << 10
 

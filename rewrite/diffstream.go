@@ -50,7 +50,7 @@ func (s *diffStream) add(ops []op, newText []byte) {
 
 // close writes what is left and returns the writer's error.
 func (s *diffStream) close() error {
-	s.write(s.ops)
+	s.render(s.ops)
 	s.ops = nil
 	if len(s.buf) > 0 && s.err == nil {
 		_, s.err = s.w.Write(s.buf)
@@ -62,21 +62,7 @@ func (s *diffStream) close() error {
 // write writes the hunks of ops, the pending script's beginning, and moves
 // past it.
 func (s *diffStream) write(ops []op) {
-	src := &textLines{old: s.old, new: s.newText, aLine: s.aLine, aAt: s.aAt, bLine: s.bLine}
-	eachHunkFrom(ops, s.aLine, s.bLine, func(h hunk) {
-		if !s.changed {
-			s.changed = true
-			s.buf = append(s.buf, s.head...)
-		}
-		if s.err != nil {
-			return
-		}
-		s.buf = h.render(s.buf, src)
-		if len(s.buf) >= writeChunk {
-			_, s.err = s.w.Write(s.buf)
-			s.buf = s.buf[:0]
-		}
-	})
+	src := s.render(ops)
 	na, nb := 0, 0
 	for _, o := range ops {
 		if o.kind != opInsert {
@@ -91,6 +77,27 @@ func (s *diffStream) write(ops []op) {
 	src.seek(run{kind: opInsert, b: s.bLine + nb})
 	s.aLine, s.aAt = src.aLine, src.aAt
 	s.bLine, s.newText = src.bLine, s.newText[src.bAt:]
+}
+
+// render writes the hunks of ops, handing the writer a chunk at a time,
+// and returns the line source where it stopped.
+func (s *diffStream) render(ops []op) *textLines {
+	src := &textLines{old: s.old, new: s.newText, aLine: s.aLine, aAt: s.aAt, bLine: s.bLine}
+	eachHunkFrom(ops, s.aLine, s.bLine, func(h hunk) {
+		if !s.changed {
+			s.changed = true
+			s.buf = append(s.buf, s.head...)
+		}
+		if s.err != nil {
+			return // nothing is written after an error
+		}
+		s.buf = h.render(s.buf, src)
+		if len(s.buf) >= writeChunk {
+			_, s.err = s.w.Write(s.buf)
+			s.buf = s.buf[:0]
+		}
+	})
+	return src
 }
 
 // orderedDiff feeds a diffStream the parts as they finish, in part order:
