@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/wsgifix/wsgifix/internal/genconf"
 )
 
 // The diff is coloured as it streams by, so a line can arrive in any
@@ -104,37 +106,46 @@ func TestStdoutCutShortIsAnError(t *testing.T) {
 
 func tail(s string) string { return s[max(0, len(s)-200):] }
 
-// With stdout and stderr apart, the diffs are written beside the
-// findings; each stream must still get what it gets when they share one
-// writer (a terminal, 2>&1), where they come one after the other.
+// With stdout and stderr apart, the diffs are written as the run makes
+// them (a big config's while its parts are fixed) and the findings after;
+// each stream must still get what it gets when they share one writer (a
+// terminal, 2>&1), where each file's findings come before its diff.
 func TestDiffsBesideFindings(t *testing.T) {
 	dir := t.TempDir()
-	var paths []string
-	for _, name := range []string{"a.conf", "b.conf", "c.conf"} {
+	write := func(name string, b []byte) string {
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(strings.Repeat(nvhBroken, 2000)), 0o644); err != nil {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		paths = append(paths, p)
+		return p
 	}
-	args := append([]string{"diff"}, paths...)
-	var stdout, stderr, both bytes.Buffer
-	code := run(args, nil, &stdout, &stderr)
-	if code2 := run(args, nil, &both, &both); code != exitPending || code2 != code {
-		t.Fatalf("exit %d apart, %d together", code, code2)
+	small := []byte(strings.Repeat(nvhBroken, 2000))
+	runs := map[string][]string{
+		"three files":                  {write("a.conf", small), write("b.conf", small), write("c.conf", small)},
+		"one big file, fixed in parts": {write("big.conf", genconf.Bytes(3200))},
 	}
-	var diffs, findings strings.Builder
-	for _, line := range strings.SplitAfter(both.String(), "\n") {
-		if strings.HasPrefix(line, dir) {
-			findings.WriteString(line)
-		} else {
-			diffs.WriteString(line)
-		}
-	}
-	if stdout.String() != diffs.String() {
-		t.Errorf("stdout apart (%d bytes) is not the diffs written together (%d bytes)", stdout.Len(), diffs.Len())
-	}
-	if stderr.String() != findings.String() || stderr.Len() < 100<<10 {
-		t.Errorf("stderr apart (%d bytes) is not the findings written together (%d bytes)", stderr.Len(), findings.Len())
+	for name, paths := range runs {
+		t.Run(name, func(t *testing.T) {
+			args := append([]string{"diff"}, paths...)
+			var stdout, stderr, both bytes.Buffer
+			code := run(args, nil, &stdout, &stderr)
+			if code2 := run(args, nil, &both, &both); code != exitPending || code2 != code {
+				t.Fatalf("exit %d apart, %d together", code, code2)
+			}
+			var diffs, findings strings.Builder
+			for _, line := range strings.SplitAfter(both.String(), "\n") {
+				if strings.HasPrefix(line, dir) {
+					findings.WriteString(line)
+				} else {
+					diffs.WriteString(line)
+				}
+			}
+			if stdout.String() != diffs.String() {
+				t.Errorf("stdout apart (%d bytes) is not the diffs written together (%d bytes)", stdout.Len(), diffs.Len())
+			}
+			if stderr.String() != findings.String() || stderr.Len() < 100<<10 {
+				t.Errorf("stderr apart (%d bytes) is not the findings written together (%d bytes)", stderr.Len(), findings.Len())
+			}
+		})
 	}
 }

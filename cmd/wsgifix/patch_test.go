@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/wsgifix/wsgifix/internal/difftest"
+	"github.com/wsgifix/wsgifix/internal/genconf"
 )
 
 // patchInputs are broken configs whose fixes the real patch tools must
@@ -32,6 +33,14 @@ func patchInputs(t *testing.T) map[string]string {
 		in["book-crlf.conf"] = strings.ReplaceAll(s, "\n", "\r\n")
 		in["book-no-newline.conf"] = strings.TrimSuffix(s, "\n")
 	}
+	// Past 4 MB a single config is fixed in parts and, with stdout and
+	// stderr apart, its diff is written while the parts are fixed.
+	big := string(genconf.Bytes(3200))
+	if len(big) < 4<<20 {
+		t.Fatalf("big.conf is only %d bytes: not fixed in parts", len(big))
+	}
+	in["big.conf"] = big
+	in["big-crlf.conf"] = strings.ReplaceAll(big, "\n", "\r\n")
 	for name, s := range in {
 		if strings.Contains(name, "crlf") && !strings.Contains(s, "\r\n") {
 			t.Fatalf("%s has no CRLF", name)
