@@ -37,11 +37,11 @@ func (r *Result) fixInParts(trees []*ast.File, opts Options) (found []fixes.Find
 			}
 		},
 		Done: func(k int, before, after []byte) {
-			ops := alignText(before, after)
-			if stream != nil {
-				stream.add(k, ops, after, string(before) != string(after))
-			} else {
-				partOps[k] = ops
+			switch {
+			case stream != nil:
+				stream.add(k, alignText(before, after), after, string(before) != string(after))
+			case !opts.SkipDiff:
+				partOps[k] = alignText(before, after)
 			}
 			if opts.PartProgress != nil {
 				opts.PartProgress(int(done.Add(1)), len(partOps))
@@ -58,6 +58,8 @@ func (r *Result) fixInParts(trees []*ast.File, opts Options) (found []fixes.Find
 			stream.s.close()
 		}
 		f.Changed, f.diffWritten = stream.changed, true
+	case opts.SkipDiff:
+		f.After = printed
 	default:
 		f.After = printed
 		n := 0

@@ -154,3 +154,42 @@ func TestRunDiffOutWritesInFileOrder(t *testing.T) {
 		t.Errorf("DiffOut got %d bytes, the files' diffs are %d", out.Len(), want.Len())
 	}
 }
+
+// SkipDiff leaves out the diffs, nothing else: a big file fixed in parts
+// and small ones get the same text and Changed as with diffs, no Diff and
+// no kept edit script, and WriteDiff still writes the diff when asked.
+func TestRunSkipDiff(t *testing.T) {
+	dir := t.TempDir()
+	big, small := filepath.Join(dir, "big.conf"), filepath.Join(dir, "small.conf")
+	if err := os.WriteFile(big, genconf.Bytes(3200), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(small, genconf.Bytes(3), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, paths := range [][]string{{big}, {big, small}} {
+		want, err := Run(context.Background(), DefaultOptions(), paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := DefaultOptions()
+		opts.SkipDiff = true
+		got, err := Run(context.Background(), opts, paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, f := range got.Files {
+			w := want.Files[i]
+			if string(f.After) != string(w.After) || f.Changed != w.Changed || !f.Changed {
+				t.Errorf("%s: SkipDiff changed the result (changed %v, want %v)", f.Path, f.Changed, w.Changed)
+			}
+			if f.Diff != "" || f.ops != nil {
+				t.Errorf("%s: SkipDiff kept a diff (%d bytes) or a script (%d runs)", f.Path, len(f.Diff), len(f.ops))
+			}
+			var sb strings.Builder
+			if err := f.WriteDiff(&sb); err != nil || sb.String() != w.Diff {
+				t.Errorf("%s: WriteDiff after SkipDiff wrote %d bytes (%v), want %d", f.Path, sb.Len(), err, len(w.Diff))
+			}
+		}
+	}
+}

@@ -64,6 +64,11 @@ type Options struct {
 	// writer. A big config's diff is tens of megabytes that then never
 	// exist as one string (the command prints diffs this way).
 	StreamDiff bool
+	// SkipDiff makes no diffs at all (File.Diff stays empty), for callers
+	// that print none: aligning a big file's lines is a tenth of its run.
+	// WriteDiff still works, computing the diff when called. DiffOut, if
+	// set, wins.
+	SkipDiff bool
 	// DiffOut, if set, receives the diffs: Run writes each changed file's
 	// diff there, in file order, instead of keeping it (File.Diff stays
 	// empty and WriteDiff writes nothing). A big file fixed in parts has
@@ -295,7 +300,7 @@ func (r *Result) finish() {
 		f := r.Files[i]
 		switch {
 		case f.diffWritten:
-		case !f.Changed || f.Err != nil:
+		case !f.Changed || f.Err != nil || (r.opts.SkipDiff && r.opts.DiffOut == nil):
 			f.ops = nil
 		case stream:
 			if !fits(f.ops, lineCount(f.Before), lineCount(f.After)) {

@@ -98,6 +98,7 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 		PartProgress: both(gc.partDone, prog.phase("fixing", "parts")),
 		Printed:      gc.printed,
 		StreamDiff:   o.format != "json",
+		SkipDiff:     m != modeDiff && o.format != "json", // fix and check print none
 		DiffOut:      diffOutOrNil(diffOut),
 	}, paths)
 	if err != nil {
