@@ -30,16 +30,13 @@ func diffAligned(path string, old, new []byte, ops []op) string {
 	if string(old) == string(new) {
 		return ""
 	}
-	var src lineSource
-	if fits(ops, lineCount(old), lineCount(new)) {
-		src = &textLines{old: old, new: new} // no line tables needed
-	} else {
+	if !fits(ops, lineCount(old), lineCount(new)) {
 		var a, b []string
 		both(len(old)+len(new) > parallelBytes,
 			func() { a = splitLines(old) }, func() { b = splitLines(new) })
-		ops = alignLines(a, b)
-		src = &tableLines{a: a, b: b}
+		ops = alignLines(a, b) // the line tables are dropped after this
 	}
+	src := &textLines{old: old, new: new}
 	hs := hunks(ops)
 	name := headerName(path)
 	// The text is measured first and written into one buffer: a diff of a
@@ -55,7 +52,7 @@ func diffAligned(path string, old, new []byte, ops []op) string {
 	out := make([]byte, at[len(hs)])
 	copy(out, "--- "+name+"\n+++ "+name+"\n")
 	half := len(hs) / 2
-	render := func(src lineSource, from, to int) {
+	render := func(src *textLines, from, to int) {
 		for k := from; k < to; k++ {
 			hs[k].render(out[at[k]:at[k]:at[k+1]], src)
 		}
@@ -221,7 +218,7 @@ func eachHunkFrom(ops []op, ai, bi int, fn func(hunk)) {
 const noNewline = "\n\\ No newline at end of file\n"
 
 // size is len(h.render(nil, src)), src positioned at or before h.
-func (h hunk) size(src lineSource) int {
+func (h hunk) size(src *textLines) int {
 	n := len("@@ -") + rangeLen(h.aStart, h.na) + len(" +") + rangeLen(h.bStart, h.nb) + len(" @@\n")
 	for _, r := range h.runs {
 		src.seek(r)
@@ -237,8 +234,8 @@ func (h hunk) size(src lineSource) int {
 }
 
 // render appends the hunk's text to out; src must be positioned at or
-// before h (lineSource).
-func (h hunk) render(out []byte, src lineSource) []byte {
+// before h.
+func (h hunk) render(out []byte, src *textLines) []byte {
 	out = append(out, "@@ -"...)
 	out = appendRange(out, h.aStart, h.na)
 	out = append(out, " +"...)

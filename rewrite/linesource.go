@@ -2,43 +2,6 @@ package rewrite
 
 import "unsafe"
 
-// lineSource hands a hunk renderer the lines of its runs, in order: seek
-// positions it at a run's first line, next returns the run's lines one by
-// one (with their endings). Runs must be visited in script order; a source
-// that reads the texts themselves only ever moves forward.
-type lineSource interface {
-	seek(r run)
-	next(kind opKind) string
-	// fork returns a source of the same lines positioned at the start, for
-	// a second goroutine.
-	fork() lineSource
-}
-
-// tableLines reads lines from tables made by splitLines (they exist when
-// the script was computed here).
-type tableLines struct {
-	a, b []string
-	at   int // the next line of the run being read
-}
-
-func (t *tableLines) seek(r run) {
-	t.at = r.a
-	if r.kind == opInsert {
-		t.at = r.b
-	}
-}
-
-func (t *tableLines) next(kind opKind) string {
-	l := t.b
-	if kind != opInsert {
-		l = t.a
-	}
-	t.at++
-	return l[t.at-1]
-}
-
-func (t *tableLines) fork() lineSource { return &tableLines{a: t.a, b: t.b} }
-
 // textLines reads lines straight from the texts, with a cursor on each
 // side that only moves forward: walking a file's lines this way costs a
 // scan for line endings, while a table of them costs 16 bytes a line.
@@ -48,7 +11,9 @@ type textLines struct {
 	bLine, bAt int // on new
 }
 
-func (t *textLines) fork() lineSource { return &textLines{old: t.old, new: t.new} }
+// fork returns a cursor on the same texts at their start, for a second
+// goroutine.
+func (t *textLines) fork() *textLines { return &textLines{old: t.old, new: t.new} }
 
 // seek moves the cursor a run reads from to its first line. An equal run
 // is read from old; new's cursor catches up when an insert needs it.

@@ -337,8 +337,8 @@ func (f *File) WriteDiff(w io.Writer) error {
 	case f.ops != nil:
 		return writeDiff(w, f.Path, f.Before, f.After, f.ops)
 	}
-	_, err := io.WriteString(w, Diff(f.Path, f.Before, f.After))
-	return err
+	// Made with SkipDiff: aligned now, and still streamed, not held.
+	return writeDiff(w, f.Path, f.Before, f.After, alignText(f.Before, f.After))
 }
 
 // handOutFindings gives each file its findings, in pass order. When they
