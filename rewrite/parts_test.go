@@ -31,11 +31,14 @@ func TestRunFixesBigFileInParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	var calls, lastDone, lastTotal atomic.Int64
+	var printed int
 	run := func(paths ...string) (*Result, int) {
 		t.Helper()
 		opts := DefaultOptions()
 		splits := 0
+		printed = 0
 		opts.Split = func() { splits++ }
+		opts.Printed = func() { printed++ }
 		opts.PartProgress = func(done, total int) {
 			calls.Add(1)
 			lastTotal.Store(int64(total))
@@ -52,6 +55,9 @@ func TestRunFixesBigFileInParts(t *testing.T) {
 	r, splits := run(big)
 	if splits != 1 {
 		t.Fatalf("Split called %d times for the big file, want 1", splits)
+	}
+	if printed != 0 {
+		t.Errorf("Printed called %d times for a file fixed in parts, which leaves no tree to collect", printed)
 	}
 	whole, err := ast.Parse(big, src)
 	if err != nil {
@@ -112,11 +118,11 @@ func TestRunFixesBigFileInParts(t *testing.T) {
 		t.Error("the file was written")
 	}
 
-	if _, splits := run(small); splits != 0 {
-		t.Errorf("a small file was cut into parts")
+	if _, splits := run(small); splits != 0 || printed != 1 {
+		t.Errorf("a small file: cut into parts %d times, Printed called %d times (want 0, 1)", splits, printed)
 	}
-	if _, splits := run(big, small); splits != 0 {
-		t.Errorf("a run of two files was cut into parts")
+	if _, splits := run(big, small); splits != 0 || printed != 1 {
+		t.Errorf("a run of two files: cut into parts %d times, Printed called %d times (want 0, 1)", splits, printed)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/wsgifix/wsgifix/ast"
@@ -80,7 +81,8 @@ type Options struct {
 	DiffOut io.Writer
 	// Printed, if set, is called once every tree is printed and dropped,
 	// before the diffs are made: the trees are then garbage, and the
-	// command collects them there.
+	// command collects them there. A run that printed no tree there (its
+	// one file fixed in parts) does not call it.
 	Printed func()
 }
 
@@ -278,6 +280,7 @@ func passError(err error) error {
 // memory (most of a run's) can be reused for the diffs (see Printed).
 func (r *Result) finish() {
 	r.handOutFindings()
+	var printed atomic.Bool
 	forEach(len(r.Files), r.opts.Jobs, nil, func(i int) {
 		f := r.Files[i]
 		switch {
@@ -286,13 +289,16 @@ func (r *Result) finish() {
 		case f.tree != nil:
 			f.After = ast.Print(f.tree)
 			f.tree = nil
+			printed.Store(true)
 		case f.After == nil: // not parsed, so nothing to fix
 			f.After = f.Before
 			return
 		}
 		f.Changed = string(f.After) != string(f.Before)
 	})
-	if r.opts.Printed != nil {
+	// A file fixed in parts has no tree left by now: collecting would
+	// only rescan what the run keeps.
+	if r.opts.Printed != nil && printed.Load() {
 		r.opts.Printed()
 	}
 	stream := r.opts.StreamDiff || r.opts.DiffOut != nil
