@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wsgifix/wsgifix/ast"
 )
@@ -54,13 +55,25 @@ func regexSpace(expr string) (urlSpace, bool) {
 		return r.space, r.ok
 	}
 	space, ok := readRegexSpace(expr)
-	regexSpaces.Store(expr, regexSpaceResult{space, ok})
+	if regexSpacesKept.Add(1) <= maxRegexSpaces {
+		// expr is most likely a view of a file's text (see ast.Parse): the
+		// cache outlives the run, so it keeps a copy. Kept as it was, the
+		// key would keep the whole text alive, and change under the map
+		// when its caller reuses the buffer (FuzzParts did: the map panics).
+		regexSpaces.Store(strings.Clone(expr), regexSpaceResult{space, ok})
+	}
 	return space, ok
 }
 
 // regexSpaces caches regexSpace: a server repeats the same few patterns in
-// every vhost, and passes may run on several files at once.
-var regexSpaces sync.Map
+// every vhost, and passes may run on several files at once. It lives as
+// long as the process, so it keeps at most maxRegexSpaces patterns.
+var (
+	regexSpaces     sync.Map
+	regexSpacesKept atomic.Int64
+)
+
+var maxRegexSpaces int64 = 4096 // a variable for tests
 
 type regexSpaceResult struct {
 	space urlSpace

@@ -1,9 +1,11 @@
 package fixes
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/wsgifix/wsgifix/ast"
@@ -40,6 +42,43 @@ func TestRegexSpace(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("regexSpace(%q) = %s, want %s", tc.expr, got, tc.want)
 		}
+	}
+}
+
+// regexSpace's cache outlives runs, so it keeps copies of the patterns,
+// not views of the text the caller parsed (which the caller may reuse, as
+// the fuzzer does, or drop), and no more of them than it may.
+func TestRegexSpaceCacheKeepsItsOwnPatterns(t *testing.T) {
+	regexSpaces.Clear()
+	regexSpacesKept.Store(0)
+	t.Cleanup(func() { regexSpaces.Clear(); regexSpacesKept.Store(0) })
+
+	text := []byte(`^/cache-a/(.*)`)
+	expr := unsafe.String(&text[0], len(text)) // as the tree hands out arguments
+	want, _ := regexSpace(expr)
+	copy(text, `^/b/`+strings.Repeat("x", len(text)-4)) // the caller reuses its buffer
+	regexSpaces.Range(func(k, v any) bool {
+		cached := v.(regexSpaceResult)
+		if space, ok := readRegexSpace(k.(string)); ok != cached.ok || space.String() != cached.space.String() {
+			t.Errorf("cache entry %q holds %s, not what the pattern reads as (%s)", k, cached.space, space)
+		}
+		return true
+	})
+	if got, _ := regexSpace(`^/cache-a/(.*)`); got.String() != want.String() {
+		t.Errorf("cached answer for the pattern is %s, want %s", got, want)
+	}
+
+	defer func(n int64) { maxRegexSpaces = n }(maxRegexSpaces)
+	maxRegexSpaces = 3
+	for i := range 10 {
+		if got, _ := regexSpace(fmt.Sprintf("^/p%d/", i)); got.String() != fmt.Sprintf("/p%d/…", i) {
+			t.Errorf("pattern %d read as %s", i, got)
+		}
+	}
+	n := 0
+	regexSpaces.Range(func(any, any) bool { n++; return true })
+	if n != 3 {
+		t.Errorf("the cache holds %d patterns, want at most 3", n)
 	}
 }
 
