@@ -2,115 +2,13 @@ package rewrite
 
 import (
 	"context"
-	"io/fs"
 	"os"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
-	"time"
 )
 
-// faultFS is OSFS with one operation failing for paths under one directory.
-type faultFS struct {
-	OSFS
-	op    string // "CreateTemp", "Write", "Sync", "Close", "Chmod", "Chown", "Rename", "Link", "Remove", "Stat", "ReadFile", "SyncDir"
-	under string
-	err   error
-	mu    sync.Mutex // writes run in parallel
-	calls map[string]int
-}
-
-func (f *faultFS) fail(op, path string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.calls == nil {
-		f.calls = map[string]int{}
-	}
-	f.calls[op]++
-	if op == f.op && strings.Contains(path, f.under) {
-		return &fs.PathError{Op: strings.ToLower(op), Path: path, Err: f.err}
-	}
-	return nil
-}
-
-func (f *faultFS) CreateTemp(dir, pattern string) (TempFile, error) {
-	if err := f.fail("CreateTemp", dir+"/"); err != nil {
-		return nil, err
-	}
-	t, err := f.OSFS.CreateTemp(dir, pattern)
-	if err != nil {
-		return nil, err
-	}
-	return &faultTemp{TempFile: t, fs: f}, nil
-}
-func (f *faultFS) Chmod(n string, m fs.FileMode) error {
-	if err := f.fail("Chmod", n); err != nil {
-		return err
-	}
-	return f.OSFS.Chmod(n, m)
-}
-func (f *faultFS) Chown(n string, u, g int) error {
-	if err := f.fail("Chown", n); err != nil {
-		return err
-	}
-	return f.OSFS.Chown(n, u, g)
-}
-func (f *faultFS) Rename(a, b string) error {
-	if err := f.fail("Rename", b); err != nil {
-		return err
-	}
-	return f.OSFS.Rename(a, b)
-}
-func (f *faultFS) Link(a, b string) error {
-	if err := f.fail("Link", b); err != nil {
-		return err
-	}
-	return f.OSFS.Link(a, b)
-}
-func (f *faultFS) SyncDir(n string) error {
-	if err := f.fail("SyncDir", n); err != nil {
-		return err
-	}
-	return f.OSFS.SyncDir(n)
-}
-func (f *faultFS) ReadFile(n string) ([]byte, error) {
-	if err := f.fail("ReadFile", n); err != nil {
-		return nil, err
-	}
-	return f.OSFS.ReadFile(n)
-}
-func (f *faultFS) Chtimes(n string, a, m time.Time) error {
-	if err := f.fail("Chtimes", n); err != nil {
-		return err
-	}
-	return f.OSFS.Chtimes(n, a, m)
-}
-
-type faultTemp struct {
-	TempFile
-	fs *faultFS
-}
-
-func (t *faultTemp) Write(p []byte) (int, error) {
-	if err := t.fs.fail("Write", t.Name()); err != nil {
-		return 0, err
-	}
-	return t.TempFile.Write(p)
-}
-func (t *faultTemp) Sync() error {
-	if err := t.fs.fail("Sync", t.Name()); err != nil {
-		return err
-	}
-	return t.TempFile.Sync()
-}
-func (t *faultTemp) Close() error {
-	err := t.TempFile.Close()
-	if ferr := t.fs.fail("Close", t.Name()); ferr != nil {
-		return ferr
-	}
-	return err
-}
+// The file system that fails is hookFS (reliability_fault_test.go).
 
 func TestWriteFaultsLeaveOriginalIntact(t *testing.T) {
 	cases := []struct {
@@ -144,7 +42,7 @@ func TestWriteFaultsLeaveOriginalIntact(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			fsys := &faultFS{op: c.op, under: "A/", err: c.err}
+			fsys := &hookFS{hook: failOn(c.op, "A/", c.err)}
 			opts := testOptions()
 			r := mustRun(t, opts, "A/a.conf", "B/b.conf")
 			if c.op == "ReadFile" {
@@ -180,7 +78,7 @@ func TestWriteBackupFallsBackToCopyWithoutHardLinks(t *testing.T) {
 	if err := os.Chmod("A/a.conf", 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fsys := &faultFS{op: "Link", under: "A/", err: syscall.EPERM}
+	fsys := &hookFS{hook: failOn("Link", "A/", syscall.EPERM)}
 	r := mustRun(t, testOptions(), "A/a.conf")
 	if err := r.Write(context.Background(), WriteOptions{Backup: true, FS: fsys}); err != nil {
 		t.Fatal(err)
@@ -198,7 +96,7 @@ func TestWriteDirSyncFailureIsReportedButWritten(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{"A/a.conf": nvhConf})
 	chdir(t, dir)
-	fsys := &faultFS{op: "SyncDir", under: "A", err: syscall.EIO}
+	fsys := &hookFS{hook: failOn("SyncDir", "A", syscall.EIO)}
 	r := mustRun(t, testOptions(), "A/a.conf")
 	err := r.Write(context.Background(), WriteOptions{FS: fsys})
 	if err == nil || !strings.Contains(err.Error(), "A/a.conf: sync directory A: syncdir: input/output error") {

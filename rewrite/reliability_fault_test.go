@@ -140,6 +140,16 @@ func (t *hookTemp) Sync() error {
 	return t.TempFile.Sync()
 }
 
+// Close closes the file before it fails, as a close that reports a
+// delayed write error does.
+func (t *hookTemp) Close() error {
+	err := t.TempFile.Close()
+	if herr := t.h.call("Close", t.Name()); herr != nil {
+		return herr
+	}
+	return err
+}
+
 // failOn fails op with errno when any of its paths contains under.
 func failOn(op, under string, errno error) func(string, ...string) error {
 	return func(o string, paths ...string) error {
