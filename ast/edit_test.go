@@ -234,3 +234,38 @@ func TestOffset(t *testing.T) {
 		t.Error("a node has an offset in a copy of its source")
 	}
 }
+
+// Renaming a section can change which section a tag closes (the parser
+// pairs tags by name); Reparse reads the text again into the same File,
+// numbering lines as before, a part of a file from its own first line.
+func TestReparsePairsRenamedTags(t *testing.T) {
+	const src = "# lead\n<Directroy /srv>\n  Require all granted\n<Directory>\n"
+	for _, first := range []int{1, 40} {
+		lay := Layout{eol: "\n", step: "  "}
+		f, err := parse("t.conf", []byte(src), first, &lay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open := firstSection(f, "Directroy")
+		if open == nil || open.Close != nil || len(open.Body) != 2 {
+			t.Fatalf("first %d: as parsed, want an unclosed <Directroy> holding the argument-less tag", first)
+		}
+		open.Open.SetName("Directory")
+		if err := f.Reparse(); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(Print(f)); got != strings.Replace(src, "Directroy", "Directory", 1) {
+			t.Fatalf("first %d: text changed: %q", first, got)
+		}
+		dir := firstSection(f, "Directory")
+		if dir == nil || dir.Close == nil || dir.Close.Kind() != OpenTag || len(dir.Body) != 1 {
+			t.Fatalf("first %d: reparsed, want <Directory /srv> closed by the argument-less tag", first)
+		}
+		if dir.File() != f || dir.Parent() != f.Root || f.Root.File() != f {
+			t.Errorf("first %d: the new nodes do not belong to the file", first)
+		}
+		if got, want := dir.Pos(), (Pos{Line: first + 1, Col: 1}); got != want {
+			t.Errorf("first %d: <Directory> at %v, want %v", first, got, want)
+		}
+	}
+}

@@ -258,6 +258,7 @@ type File struct {
 	// the one thing they share and is atomic.
 	edits atomic.Int64
 
+	line     int // of the first line: a part of a file starts further on
 	eol      string
 	stepVal  string
 	stepDone bool

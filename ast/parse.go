@@ -44,6 +44,24 @@ func ParsePart(name string, src []byte, line int, layout Layout) (*File, error) 
 	return parse(name, src, line, &layout)
 }
 
+// Reparse parses f's text as it is now into a new tree in place of the
+// old one: f stays, its nodes are new. It is for an edit that changes how
+// tags pair up: the parser pairs an argument-less open tag, and a close
+// tag, with the open section of that name, so renaming a section can
+// change which section a tag closes.
+func (f *File) Reparse() error {
+	layout := f.Layout()
+	g, err := parse(f.Name, Print(f), f.line, &layout)
+	if err != nil {
+		return err
+	}
+	f.Root.Body, f.Size = g.Root.Body, g.Size
+	for _, n := range f.Root.Body {
+		n.setParent(f.Root)
+	}
+	return nil
+}
+
 // parse is Parse of src whose first line is line, with layout given
 // (a part of a file) or learnt from src (nil).
 func parse(name string, src []byte, line int, layout *Layout) (*File, error) {
@@ -52,7 +70,7 @@ func parse(name string, src []byte, line int, layout *Layout) (*File, error) {
 		col := i - bytes.LastIndexByte(src[:i], '\n')
 		return nil, &Error{File: name, Pos: Pos{at, col}, Msg: "NUL byte in configuration text"}
 	}
-	f := &File{Name: name, Size: len(src), eol: "\n"}
+	f := &File{Name: name, Size: len(src), line: line, eol: "\n"}
 	switch {
 	case layout != nil:
 		f.eol, f.stepVal, f.stepDone = layout.eol, layout.step, true

@@ -29,8 +29,10 @@ import (
 //     vhost below them (daemon-scope moves them together);
 //   - no typeset character anywhere (typeset-chars could change a daemon
 //     name, and a no-break space can hide a tag, which section-tags judges
-//     for the whole file) and no open tag written for a close tag (whose
-//     finding quotes httpd's view of the whole file);
+//     for the whole file), no open tag written for a close tag (whose
+//     finding quotes httpd's view of the whole file) and no misspelled
+//     section name (once it is corrected section-tags pairs the tags
+//     again, which may turn up such a tag);
 //   - no pass that looks across vhosts in other ways (application-group),
 //     and duplicate-daemon does not rename (the new name must be unused in
 //     the whole run).
@@ -298,15 +300,15 @@ func planParts(src []byte, whole *ast.File, opts Options, passes []*Pass) []part
 	// The checks below only read the tree and the text: the daemon names
 	// (the longest) are read on one CPU while the rest runs on the other.
 	var last, at []int
-	var ok, typeset, tagAsClose bool
+	var ok, typeset, pairAnew bool
 	inParallel(true, func() { last, ok = componentEnds(body) }, func() {
 		typeset = hasTypesetChar(src)
-		tagAsClose = !typeset && openTagAsClose(body)
-		if !typeset && !tagAsClose {
+		pairAnew = !typeset && tagsMayPairAnew(body)
+		if !typeset && !pairAnew {
 			at = nodeOffsets(src, body)
 		}
 	})
-	if !ok || typeset || tagAsClose || at == nil {
+	if !ok || typeset || pairAnew || at == nil {
 		return nil
 	}
 	// Cut right after a VirtualHost, once a part is big enough, where no
@@ -332,15 +334,17 @@ func planParts(src []byte, whole *ast.File, opts Options, passes []*Pass) []part
 	return parts
 }
 
-// openTagAsClose reports whether a section in body is closed by an open
-// tag (ast.CheckStructure's OpenAsClose). Only sections are looked at,
-// and no problem text is made: the file's other problems, thousands in a
-// big broken config, are for section-tags to report part by part.
-func openTagAsClose(body []ast.Node) bool {
+// tagsMayPairAnew reports whether a section in body is closed by an open
+// tag (ast.CheckStructure's OpenAsClose) or has a misspelled name, which
+// section-tags corrects before pairing the tags again. Only sections are
+// looked at, and no problem text is made: the file's other problems,
+// thousands in a big broken config, are for section-tags to report part
+// by part.
+func tagsMayPairAnew(body []ast.Node) bool {
 	found := false
 	ast.InspectSection(&ast.Section{Body: body}, func(n ast.Node) bool {
-		if s, ok := n.(*ast.Section); ok && s.Close != nil && s.Close.Kind() == ast.OpenTag {
-			found = true
+		if s, ok := n.(*ast.Section); ok {
+			found = (s.Close != nil && s.Close.Kind() == ast.OpenTag) || misspelledAs(s.Name()) != ""
 		}
 		return !found
 	})

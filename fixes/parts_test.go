@@ -174,6 +174,7 @@ func partsMatchWholeGenerated(t *testing.T) {
 		{"no-break-space-keeps-whole", base + "<VirtualHost *:83>\n    ServerName\u00a0nbsp.example.com\n</VirtualHost>\n", nil, false},
 		{"typeset-keeps-whole", base + "<VirtualHost *:84>\n    ServerName \u201cq.example.com\u201d\n</VirtualHost>\n", nil, false},
 		{"open-tag-as-close-keeps-whole", base + "<VirtualHost *:85>\n    <LocationMatch \"^/x\">\n        Require all granted\n    <LocationMatch>\n</VirtualHost>\n", nil, false},
+		{"misspelled-keeps-whole", base + "<VirtualHost *:86>\n    <Directroy /srv>\n        Require all granted\n    <Directory>\n</VirtualHost>\n", nil, false},
 	}
 	for _, c := range cases {
 		opts := DefaultOptions()

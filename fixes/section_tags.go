@@ -28,7 +28,9 @@ pass makes the tags say so:
     name expects its close becomes the close tag ("<locationmatch>");
   - a section name that is not one httpd knows, but within two typing
     mistakes of exactly one that it does, is corrected on both tags
-    ("Invalid command '<virualhost', perhaps misspelled ...");
+    ("Invalid command '<virualhost', perhaps misspelled ..."), first of
+    all: tags pair up by name, so "<Directroy /srv>" ... "<Directory>" is
+    read, once corrected, as a section and the close tag meant for it;
   - a close tag with no open section is removed ("</Location> without
     matching <Location> section");
   - a section still open where its body ends is closed where its
@@ -105,8 +107,9 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 			sectionTagText(hidden), httpd)
 		return
 	}
-	// Findings name sections as the original spelled them.
-	written := map[*ast.Section]string{}
+	// Findings name sections as the original spelled them (by where their
+	// open tag is: reread makes new nodes).
+	written := map[ast.Pos]string{}
 	for _, m := range misspelled {
 		s, old := m.section, m.section.Name()
 		if !s.Open.HasArgs() && sectionTakesArgs(m.canonical) {
@@ -118,17 +121,22 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 				fmt.Sprintf("Invalid command '<%s', perhaps misspelled or defined by a module not included in the server configuration", old))
 			continue
 		}
-		written[s] = old
+		written[s.Open.Pos()] = old
 		report(s.Open.Pos(), Error, true,
 			"unknown section %q: corrected to %q (httpd: %q)",
 			"<"+old, "<"+m.canonical,
 			fmt.Sprintf("Invalid command '<%s', perhaps misspelled or defined by a module not included in the server configuration", old))
 		s.Open.SetName(m.canonical)
-		if s.Close != nil && s.Close.Kind() == ast.CloseTag && strings.EqualFold(s.Close.Name(), old) {
-			// Only the name: a glued '>' or a missing one is a problem of
-			// its own, repaired and reported below.
-			s.Close.SetName(m.canonical)
+		if c := s.Close; c != nil && c.Kind() == ast.CloseTag && c.Name() != m.canonical &&
+			(strings.EqualFold(c.Name(), old) || strings.EqualFold(c.Name(), m.canonical)) {
+			// Both tags, whichever spelling the close had. Only the name:
+			// a glued '>' or a missing one is a problem of its own,
+			// repaired and reported below.
+			c.SetName(m.canonical)
 		}
+	}
+	if len(written) > 0 {
+		problems = reread(f, problems)
 	}
 
 	var unclosed []*ast.Section
@@ -139,7 +147,7 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 			was := sectionTagText(close)
 			close.SetCloseTag(s.Name())
 			report(p.Pos, Error, true, "close tag %q ends section %q: renamed to %q (httpd: %q)",
-				was, "<"+cmp.Or(written[s], s.Name())+">", sectionTagText(close), p.Msg)
+				was, "<"+cmp.Or(written[s.Open.Pos()], s.Name())+">", sectionTagText(close), p.Msg)
 		case ast.ExtraBracket:
 			s, close := p.Section, p.Tag
 			was := sectionTagText(close)
@@ -206,6 +214,33 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 	for _, s := range unclosed {
 		s.CloseBefore(blockEnd(s))
 	}
+}
+
+// reread parses f again once misspelled section names are corrected: the
+// parser pairs tags by name, so a tag meant to close a misspelled section
+// ("<Directroy /srv>" … "<Directory>") only closes it once the name is
+// right, and repairing the structure read with the wrong name left httpd
+// an argument-less section. It returns the problems of the new tree; one
+// that was already there keeps the text httpd prints for the original.
+func reread(f *ast.File, before []ast.Problem) []ast.Problem {
+	if err := f.Reparse(); err != nil {
+		return before // the tree is as it was
+	}
+	type at struct {
+		kind ast.ProblemKind
+		pos  ast.Pos
+	}
+	msgs := make(map[at]string, len(before))
+	for _, p := range before {
+		msgs[at{p.Kind, p.Pos}] = p.Msg
+	}
+	after := ast.CheckStructure(f)
+	for i, p := range after {
+		if msg, ok := msgs[at{p.Kind, p.Pos}]; ok {
+			after[i].Msg = msg
+		}
+	}
+	return after
 }
 
 // sectionTagText is a tag as written, without indentation and line ending.
