@@ -39,6 +39,10 @@ pass makes the tags say so:
     when the file is not indented ("<VirtualHost> was not closed.");
   - a tag missing its closing '>' gets it.
 
+An open tag without the arguments its section needs ("<Directory>") that
+is no close tag in disguise is reported and left alone: only the operator
+knows them.
+
 Every finding quotes the error httpd would have printed for the original
 (checked against httpd 2.4 "apache2 -t"). When U+00A0 no-break spaces hide
 a tag from httpd (and from the parser), the structure cannot be trusted yet:
@@ -95,6 +99,7 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 	problems := ast.CheckStructure(f)
 	misspelled := misspelledSections(f)
 	if len(problems) == 0 && len(misspelled) == 0 {
+		reportArgless(f, report)
 		return
 	}
 	if hidden := hiddenTag(f); hidden != nil {
@@ -214,6 +219,23 @@ func repairSectionTags(f *ast.File, report tagReporter) {
 	for _, s := range unclosed {
 		s.CloseBefore(blockEnd(s))
 	}
+	reportArgless(f, report)
+}
+
+// reportArgless reports the open tags left without the arguments their
+// section needs ("<Directory>" where no section of that name expects its
+// close, so it is no close tag in disguise): httpd refuses them, and only
+// the operator knows the arguments. A tag that also lacks its '>', or
+// whose name is unknown, has its own finding.
+func reportArgless(f *ast.File, report tagReporter) {
+	ast.Sections(f, func(s *ast.Section) {
+		open := s.Open
+		if open.HasArgs() || open.MissingBracket() || !ast.IsKnownSection(s.Name()) || !sectionTakesArgs(s.Name()) {
+			return
+		}
+		report(open.Pos(), Error, false, "open tag %q has no arguments: left alone (httpd: %q)",
+			sectionTagText(open), fmt.Sprintf("<%s> directive requires additional arguments", ast.CanonicalSection(s.Name())))
+	})
 }
 
 // reread parses f again once misspelled section names are corrected: the
