@@ -271,12 +271,14 @@ func sectionTagText(d *ast.Directive) string {
 }
 
 // addOpenBracket puts the missing '>' right after the open tag's last
-// argument, keeping the line's layout when that token is unique in it.
+// argument, keeping the line's layout when that token is written once in
+// it, after the name. Otherwise (a token that also appears in the name, or
+// one written across a continued line: "00\" at the end of a line and "0"
+// on the next read as "000") the arguments are written out again.
 func addOpenBracket(open *ast.Directive) {
 	args := open.Args()
 	last := args[len(args)-1].Raw
-	if strings.Count(string(open.Raw()), last) == 1 {
-		open.ReplaceInArgs(last, last+">")
+	if strings.Count(string(open.Raw()), last) == 1 && open.ReplaceInArgs(last, last+">") == 1 {
 		return
 	}
 	raws := make([]string, len(args))
