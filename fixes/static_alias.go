@@ -86,6 +86,13 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 	if len(aliases) == 0 {
 		return nil
 	}
+	if _, several := aliasRoot(site); several {
+		// Which tree is the application's cannot be told, and removing
+		// one Alias would let the next run take the other's for it.
+		c.Report(FileOf(aliases[0]), aliases[0].Pos(), Warning, false,
+			"the Aliases of this site map into several web2py trees: left alone, which one the application is cannot be told")
+		return nil
+	}
 	var made map[*ast.Directive]ast.Pos // made when needed: most sites need none
 	mounts := siteMounts(site)
 	root := c.web2pyRoot(site)

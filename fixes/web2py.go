@@ -12,7 +12,8 @@ import (
 // WSGIScriptAlias whose target is ROOT/wsgihandler.py.
 
 // Web2pyRoot returns the web2py root directory (no trailing slash) that vhost
-// vh serves, or "" when nothing names one. files is the whole run (the
+// vh serves, or "" when nothing names one, or Aliases name several (which
+// tree is the application's cannot be told). files is the whole run (the
 // daemon may be defined in another vhost or at global scope).
 func Web2pyRoot(files []*ast.File, vh *ast.Section) string {
 	return web2pyRoot(vh, func(vh *ast.Section) *ast.Directive { return DaemonFor(files, vh) })
@@ -21,15 +22,8 @@ func Web2pyRoot(files []*ast.File, vh *ast.Section) string {
 // web2pyRoot is Web2pyRoot with the daemon lookup given: passes that ask
 // for every vhost use a daemonIndex, since DaemonFor walks every file.
 func web2pyRoot(vh *ast.Section, daemonFor func(*ast.Section) *ast.Directive) string {
-	for _, kind := range []string{"Alias", "AliasMatch"} {
-		for _, d := range DirectivesIn(vh, kind) {
-			if d.NumArgs() == 0 {
-				continue // Arg(-1) would panic
-			}
-			if root := rootFromApplications(d.Arg(d.NumArgs() - 1)); root != "" {
-				return root
-			}
-		}
+	if root, several := aliasRoot(vh); root != "" || several {
+		return root
 	}
 	for _, d := range DirectivesIn(vh, "WSGIScriptAlias") {
 		if t := d.Arg(1); strings.HasSuffix(t, ".py") {
@@ -44,6 +38,27 @@ func web2pyRoot(vh *ast.Section, daemonFor func(*ast.Section) *ast.Directive) st
 		}
 	}
 	return ""
+}
+
+// aliasRoot returns the web2py root that the Aliases and AliasMatches of
+// vh map into (ROOT/applications/…), or "" and several when they name more
+// than one.
+func aliasRoot(vh *ast.Section) (root string, several bool) {
+	for _, kind := range []string{"Alias", "AliasMatch"} {
+		for _, d := range DirectivesIn(vh, kind) {
+			if d.NumArgs() == 0 {
+				continue // Arg(-1) would panic
+			}
+			switch r := rootFromApplications(d.Arg(d.NumArgs() - 1)); {
+			case r == "" || r == root:
+			case root == "":
+				root = r
+			default:
+				return "", true
+			}
+		}
+	}
+	return root, false
 }
 
 // rootFromApplications returns ROOT for a path "ROOT/applications" or
