@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -23,6 +26,9 @@ type wsgifixTool struct {
 func (w *wsgifixTool) binary(t *testing.T) string {
 	t.Helper()
 	w.once.Do(func() {
+		if w.err = readSources(".."); w.err != nil {
+			return
+		}
 		w.path = filepath.Join(w.dir, "wsgifix")
 		cmd := exec.Command("go", "build", "-o", w.path, "./cmd/wsgifix")
 		cmd.Dir = ".."
@@ -34,6 +40,27 @@ func (w *wsgifixTool) binary(t *testing.T) string {
 		t.Fatal(w.err)
 	}
 	return w.path
+}
+
+// readSources reads every file the CLI is built from. go test caches this
+// package's result by the files the test itself opens, and the build runs
+// in another process: without this, a changed pass still passed here from
+// the cache (scripts/test.sh runs with -count=1 and never saw it).
+func readSources(root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		switch name := d.Name(); {
+		case err != nil:
+			return err
+		case d.IsDir() && p != root && (strings.HasPrefix(name, ".") || name == "testdata"):
+			return filepath.SkipDir
+		case d.IsDir():
+			return nil
+		case strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go"), name == "go.mod", name == "go.sum":
+			_, err := os.ReadFile(p)
+			return err
+		}
+		return nil
+	})
 }
 
 type toolResult struct {
