@@ -166,8 +166,24 @@ func fixTypesetChars(c *Context, f *ast.File, d *ast.Directive) {
 		if strings.Contains(d.Name(), t.from) {
 			s = Error // httpd reads the name as an unknown command
 		}
-		n := d.ReplaceInName(t.from, t.to) + d.ReplaceInArgs(t.from, t.to)
+		n := replaceTypeset(d, t)
 		c.Report(f, pos, s, true, "typeset character %q (%s) in %q: replaced by %q%s", t.from, t.code, display, t.to, typesetTimes(n))
+	}
+}
+
+// replaceTypeset replaces t in d's name and arguments and returns how
+// often. A no-break space replaced in the name can make the next token the
+// name ("\u00a0 \u00a0<Directory /y>" is a directive named "\u00a0"; with
+// it a space, "\u00a0<Directory" is the name), so it goes on until none is
+// left: the next run would otherwise find another.
+func replaceTypeset(d *ast.Directive, t typesetChar) int {
+	n := 0
+	for {
+		k := d.ReplaceInName(t.from, t.to) + d.ReplaceInArgs(t.from, t.to)
+		if k == 0 {
+			return n
+		}
+		n += k
 	}
 }
 
@@ -201,7 +217,14 @@ func startsComment(d *ast.Directive, rest string) bool {
 
 // typesetDisplayName names a line in findings: "ServerName", "<LocationMatch>".
 func typesetDisplayName(d *ast.Directive) string {
-	name := strings.Fields(strings.ReplaceAll(d.Name(), "\u00a0", " "))
+	name := strings.Fields(strings.ReplaceAll(d.Name(), noBreakSpace, " "))
+	for _, a := range d.Args() {
+		if len(name) > 0 {
+			break
+		}
+		// A name of no-break spaces only: the line's first word follows.
+		name = strings.Fields(strings.ReplaceAll(a.Raw, noBreakSpace, " "))
+	}
 	n := d.Name()
 	if len(name) > 0 {
 		n = name[0]
