@@ -42,20 +42,23 @@ func web2pyRoot(vh *ast.Section, daemonFor func(*ast.Section) *ast.Directive) st
 
 // aliasRoot returns the web2py root that the Aliases and AliasMatches of
 // vh map into (ROOT/applications/…), or "" and several when they name more
-// than one.
+// than one. Passes ask for every vhost, so it is one walk of vh's level.
 func aliasRoot(vh *ast.Section) (root string, several bool) {
-	for _, kind := range []string{"Alias", "AliasMatch"} {
-		for _, d := range DirectivesIn(vh, kind) {
-			if d.NumArgs() == 0 {
-				continue // Arg(-1) would panic
-			}
-			switch r := rootFromApplications(d.Arg(d.NumArgs() - 1)); {
-			case r == "" || r == root:
-			case root == "":
-				root = r
-			default:
-				return "", true
-			}
+	for _, n := range levelNodes(vh) {
+		d, ok := n.(*ast.Directive)
+		if !ok || d.Kind() != ast.Plain || !d.IsAny("Alias", "AliasMatch") {
+			continue
+		}
+		nargs := d.NumArgs()
+		if nargs == 0 {
+			continue // Arg(-1) would panic
+		}
+		switch r := rootFromApplications(d.Arg(nargs - 1)); {
+		case r == "" || r == root:
+		case root == "":
+			root = r
+		default:
+			return "", true
 		}
 	}
 	return root, false
