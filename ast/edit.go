@@ -337,58 +337,58 @@ func (f *File) step() string {
 	if f.stepDone {
 		return f.stepVal
 	}
-	f.stepDone, f.stepVal = true, "    "
-	flat := false
-	type frame struct {
-		body []Node
-		i    int
-	}
-	// Only section bodies are walked, and indentation is compared in place:
-	// this runs on every parse.
-	stack := []frame{{f.Root.Body, 0}}
-	for len(stack) > 0 && f.stepVal == "    " && !flat {
-		top := &stack[len(stack)-1]
-		if top.i >= len(top.body) {
-			stack = stack[:len(stack)-1]
-			continue
-		}
-		s, ok := top.body[top.i].(*Section)
-		top.i++
-		if !ok {
-			continue
-		}
-		switch step, deeper, found := bodyStep(s); {
-		case !found:
-			stack = append(stack, frame{s.Body, 0})
-		case !deeper:
-			flat = true
-		case string(step) != f.stepVal:
-			f.stepVal = string(step)
+	var l stepLearner
+	for _, n := range f.Root.Body {
+		if s, ok := n.(*Section); ok && !l.see(s.Open.raw, firstBodyLine(s)) {
+			break
 		}
 	}
-	if flat && f.stepVal == "    " {
-		f.stepVal = ""
-	}
+	f.stepDone, f.stepVal = true, l.step()
 	return f.stepVal
 }
 
-// bodyStep compares the indentation of s's first non-blank body node with
-// its open tag's: found is false when there is no such node; deeper tells
-// whether it is indented further, by step.
-func bodyStep(s *Section) (step []byte, deeper, found bool) {
-	open := s.Open.raw[:indentLen(s.Open.raw)]
-	for _, c := range s.Body {
-		if _, blank := c.(*Blank); blank {
-			continue
-		}
-		l := lineOf(c)
-		ind := l.raw[:indentLen(l.raw)]
-		if len(ind) > len(open) && bytes.HasPrefix(ind, open) {
-			return ind[len(open):], true, true
-		}
-		return nil, false, true
+// stepLearner learns a file's indentation unit from its top-level sections
+// in order (File.step; ReadOutline does the same without a tree). Only the
+// top level is looked at: a section is only looked into when its body is
+// blank, and then it holds no section.
+type stepLearner struct {
+	unit    string
+	decided bool
+}
+
+// see takes a top-level section's open tag and the first line of its body
+// that is not blank (nil when there is none), and reports whether more
+// sections are wanted.
+func (l *stepLearner) see(open, first []byte) bool {
+	if l.decided || first == nil {
+		return !l.decided
 	}
-	return nil, false, false
+	openIndent, ind := open[:indentLen(open)], first[:indentLen(first)]
+	switch {
+	case len(ind) <= len(openIndent) || !bytes.HasPrefix(ind, openIndent):
+		l.unit, l.decided = "", true // flat
+	case string(ind[len(openIndent):]) != "    ":
+		l.unit, l.decided = string(ind[len(openIndent):]), true
+	}
+	return !l.decided
+}
+
+// step is the unit learnt: four spaces unless a section said otherwise.
+func (l *stepLearner) step() string {
+	if !l.decided {
+		return "    "
+	}
+	return l.unit
+}
+
+// firstBodyLine is the first line of s's body that is not blank, or nil.
+func firstBodyLine(s *Section) []byte {
+	for _, c := range s.Body {
+		if _, blank := c.(*Blank); !blank {
+			return lineOf(c).raw
+		}
+	}
+	return nil
 }
 
 // place gives a node its indentation: fresh nodes get indent and eol

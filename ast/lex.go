@@ -7,9 +7,11 @@ import "bytes"
 // the next physical line, and the joined text is what gets classified and
 // tokenised. White space is what apr_isspace accepts.
 
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
-}
+func isSpace(c byte) bool { return spaces[c] }
+
+// spaces is isSpace as a table: one load instead of six compares, on every
+// byte of every first word.
+var spaces = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': true, '\f': true}
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
 

@@ -65,19 +65,14 @@ func (f *File) Reparse() error {
 // parse is Parse of src whose first line is line, with layout given
 // (a part of a file) or learnt from src (nil).
 func parse(name string, src []byte, line int, layout *Layout) (*File, error) {
-	if i := bytes.IndexByte(src, 0); i >= 0 {
-		at := bytes.Count(src[:i], []byte{'\n'}) + line
-		col := i - bytes.LastIndexByte(src[:i], '\n')
-		return nil, &Error{File: name, Pos: Pos{at, col}, Msg: "NUL byte in configuration text"}
+	if err := checkNUL(name, src, line); err != nil {
+		return nil, err
 	}
-	f := &File{Name: name, Size: len(src), line: line, eol: "\n"}
-	switch {
-	case layout != nil:
+	f := &File{Name: name, Size: len(src), line: line}
+	if layout != nil {
 		f.eol, f.stepVal, f.stepDone = layout.eol, layout.step, true
-	default:
-		if crlf := bytes.Count(src, []byte("\r\n")); crlf > 0 && 2*crlf > bytes.Count(src, []byte{'\n'}) {
-			f.eol = "\r\n"
-		}
+	} else {
+		f.eol = dominantEOL(src)
 	}
 	f.Root = &Section{file: f}
 	if line == 1 && bytes.HasPrefix(src, []byte(bom)) {
@@ -114,6 +109,26 @@ func parse(name string, src []byte, line int, layout *Layout) (*File, error) {
 	p.pop()  // the root
 	f.step() // learn the indentation unit before edits change the file
 	return f, nil
+}
+
+// checkNUL is the one error of parsing: a NUL byte, which httpd cannot
+// read either.
+func checkNUL(name string, src []byte, line int) error {
+	i := bytes.IndexByte(src, 0)
+	if i < 0 {
+		return nil
+	}
+	at := bytes.Count(src[:i], []byte{'\n'}) + line
+	col := i - bytes.LastIndexByte(src[:i], '\n')
+	return &Error{File: name, Pos: Pos{at, col}, Msg: "NUL byte in configuration text"}
+}
+
+// dominantEOL is the line ending of most of src's lines.
+func dominantEOL(src []byte) string {
+	if crlf := bytes.Count(src, []byte("\r\n")); crlf > 0 && 2*crlf > bytes.Count(src, []byte{'\n'}) {
+		return "\r\n"
+	}
+	return "\n"
 }
 
 // parser builds the tree line by line. Nodes come from slabs, and each
@@ -246,56 +261,77 @@ func (p *parser) node(raw []byte, pos Pos) Node {
 }
 
 // attach puts the next line's node into the tree: tags open and close
-// sections.
+// sections (see pairTag).
 func (p *parser) attach(n Node) {
 	d, ok := n.(*Directive)
-	if !ok {
+	if !ok || d.kind == Plain {
 		p.add(n)
 		return
 	}
 	top := p.top()
-	switch d.kind {
-	case Plain:
-		p.add(d)
-	case OpenTag:
-		if len(p.stack) > 1 && !d.MissingBracket() && d.Is(top.Name()) && requiresArgs(d.Name()) && !d.HasArgs() {
-			// "<locationmatch>" where "</locationmatch>" was meant: it
-			// closes the innermost section (CheckStructure reports it).
-			d.parent = top
-			top.Close = d
-			p.pop()
-			return
-		}
+	switch act, k := pairTag(d, len(p.stack)-1, p.openName); act {
+	case tagOpens:
 		s := p.sections.next()
 		s.Open = d
 		d.parent = s
 		p.add(s)
 		p.stack = append(p.stack, openSection{s: s, start: len(p.pending)})
-	case CloseTag:
-		k := len(p.stack) - 1
-		for k > 0 && !d.Is(p.stack[k].s.Name()) {
-			k--
+	case tagStray:
+		p.add(d) // CheckStructure reports it
+	case tagClosesInnermost:
+		d.parent = top
+		top.Close = d
+		p.pop()
+	case tagClosesAt:
+		for _, inner := range p.stack[k+1:] {
+			inner.s.Unclosed = UnclosedByOuter
+			inner.s.ClosedBy = d
 		}
-		switch {
-		case len(p.stack) == 1:
-			p.add(d) // stray: CheckStructure reports it
-		case k == 0:
-			// Names no open section: it closes the innermost one.
-			d.parent = top
-			top.Close = d
+		d.parent = p.stack[k].s
+		p.stack[k].s.Close = d
+		for len(p.stack) > k {
 			p.pop()
-		default:
-			for _, inner := range p.stack[k+1:] {
-				inner.s.Unclosed = UnclosedByOuter
-				inner.s.ClosedBy = d
-			}
-			d.parent = p.stack[k].s
-			p.stack[k].s.Close = d
-			for len(p.stack) > k {
-				p.pop()
-			}
 		}
 	}
+}
+
+// openName is the name of open section k (1 is the outermost).
+func (p *parser) openName(k int) string { return p.stack[k].s.Name() }
+
+// tagAction is what a tag line does to the sections open before it.
+type tagAction uint8
+
+const (
+	tagOpens           tagAction = iota // a new section, inside the innermost
+	tagStray                            // a close tag with no section open
+	tagClosesInnermost                  // ends the innermost section
+	tagClosesAt                         // ends open section k and those inside it
+)
+
+// pairTag decides what tag d does when depth sections are open, open(k)
+// naming section k (1 is the outermost): the rule both Parse and
+// ReadOutline follow, so that an outline's top level is the tree's.
+func pairTag(d *Directive, depth int, open func(k int) string) (act tagAction, k int) {
+	if d.kind == OpenTag {
+		if depth > 0 && !d.MissingBracket() && d.Is(open(depth)) && requiresArgs(d.Name()) && !d.HasArgs() {
+			// "<locationmatch>" where "</locationmatch>" was meant: it
+			// closes the innermost section (CheckStructure reports it).
+			return tagClosesInnermost, depth
+		}
+		return tagOpens, 0
+	}
+	k = depth
+	for k > 0 && !d.Is(open(k)) {
+		k--
+	}
+	switch {
+	case depth == 0:
+		return tagStray, 0
+	case k == 0:
+		// Names no open section: it closes the innermost one.
+		return tagClosesInnermost, depth
+	}
+	return tagClosesAt, k
 }
 
 // nodeArena hands out body slices from shared chunks. Each slice is capped

@@ -43,3 +43,17 @@ func BenchmarkAllPasses(b *testing.B) {
 		Run([]*ast.File{f}, DefaultOptions(), passes)
 	}
 }
+
+// BenchmarkPlanParts times planning the parts of the 10k-pair config
+// from its outline (RunParts' serial start).
+func BenchmarkPlanParts(b *testing.B) {
+	src := genconf.Bytes(10000)
+	passes, _ := Select(nil, nil, nil)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if parts, _ := planParts("bench.conf", src, DefaultOptions(), passes); parts == nil {
+			b.Fatal("not cut")
+		}
+	}
+}

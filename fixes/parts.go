@@ -56,8 +56,7 @@ type PartHooks struct {
 	// Jobs bounds the goroutines; <= 0 means GOMAXPROCS.
 	Jobs int
 	// Cut, if set, is called with the number of parts once they are
-	// planned; from then on the caller's whole tree is not needed (it
-	// should drop it, as the parts are parsed anew).
+	// planned, before the first is parsed.
 	Cut func(parts int)
 	// Done, if set, is called with each part's text before and after as
 	// soon as the part is fixed, on the goroutine that fixed it (k is the
@@ -69,17 +68,16 @@ type PartHooks struct {
 	NoText bool
 }
 
-// RunParts fixes the one file of a run part by part when it can be cut
-// (see above): src is its text and whole its tree, parsed from those very
-// bytes and not edited. ok is false when it is not cut; whole is then as
-// it was and the caller fixes it as usual. Otherwise printed is the fixed
-// file. A pass that panics ends the run with a *PanicError.
-func RunParts(src []byte, whole *ast.File, opts Options, passes []*Pass, hooks PartHooks) (printed []byte, found []Finding, ok bool, err error) {
-	parts := planParts(src, whole, opts, passes)
+// RunParts fixes the file name, whose text is src, part by part when it
+// can be cut (see above), parsing only one part at a time per CPU: the
+// file is never parsed whole. ok is false when it is not cut; the caller
+// then parses and fixes it as usual. Otherwise printed is the fixed file.
+// A pass that panics ends the run with a *PanicError.
+func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartHooks) (printed []byte, found []Finding, ok bool, err error) {
+	parts, layout := planParts(name, src, opts, passes)
 	if parts == nil {
 		return nil, nil, false, nil
 	}
-	name, layout := whole.Name, whole.Layout()
 	if hooks.Cut != nil {
 		hooks.Cut(len(parts))
 	}
@@ -274,105 +272,89 @@ func mergeFindings(file string, parts [][]partFinding, passes []*Pass) []Finding
 	return out
 }
 
-// planParts returns the parts to cut whole (parsed from src) into, or nil
-// when it is not to be cut (see above).
-func planParts(src []byte, whole *ast.File, opts Options, passes []*Pass) []part {
-	body := whole.Root.Body
-	if len(src) < minPartsInput || len(body) < 2 || opts.DaemonConflict == "rename" {
-		return nil
+// planParts returns the parts to cut the file into, and its layout, or
+// nil when it is not to be cut (see above). It reads the file's outline,
+// not its tree.
+func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, ast.Layout) {
+	if len(src) < minPartsInput || opts.DaemonConflict == "rename" {
+		return nil, ast.Layout{}
 	}
 	for _, p := range passes {
 		if p == ApplicationGroup || !registered(p) {
-			return nil // only this package's passes are known to be local
+			return nil, ast.Layout{} // only this package's passes are known to be local
 		}
 	}
-	for _, n := range body {
-		switch n := n.(type) {
-		case *ast.Comment, *ast.Blank:
-		case *ast.Section:
-			if !n.Is("VirtualHost") || n.Close == nil || !n.Close.Is("VirtualHost") {
-				return nil
+	// The outline is read on one CPU, collecting each vhost's daemon
+	// names, while the other looks for typeset characters.
+	var (
+		o        *ast.Outline
+		names    [][]string // by top-level node
+		dynamic  bool
+		misspelt bool
+		typeset  bool
+	)
+	inParallel(true, func() {
+		o, _ = ast.ReadOutline(name, src, ast.OutlineHooks{
+			Directive: func(top int, d *ast.Directive) {
+				daemonNamesOf(d, func(n string, def bool) {
+					for len(names) <= top {
+						names = append(names, nil)
+					}
+					names[top] = append(names[top], n)
+					if !def {
+						names[top] = append(names[top], optionValue(n))
+						dynamic = dynamic || strings.HasPrefix(optionValue(n), "%{")
+					}
+				})
+			},
+			Section: func(_ int, open *ast.Directive) {
+				misspelt = misspelt || misspelledAs(open.Name()) != ""
+			},
+		})
+	}, func() { typeset = hasTypesetChar(src) })
+	// A NUL byte (o == nil) is the caller's parse error to report.
+	if o == nil || typeset || dynamic || misspelt || o.OpenAsClose || len(o.Top) < 2 {
+		return nil, ast.Layout{}
+	}
+	for _, n := range o.Top {
+		switch n.Kind {
+		case ast.TopBlank, ast.TopComment:
+		case ast.TopSection:
+			if !ast.EqualFold(n.Name, "VirtualHost") || !ast.EqualFold(n.Close, "VirtualHost") {
+				return nil, ast.Layout{}
 			}
 		default:
-			return nil
+			return nil, ast.Layout{}
 		}
 	}
-	// The checks below only read the tree and the text: the daemon names
-	// (the longest) are read on one CPU while the rest runs on the other.
-	var last, at []int
-	var ok, typeset, pairAnew bool
-	inParallel(true, func() { last, ok = componentEnds(body) }, func() {
-		typeset = hasTypesetChar(src)
-		pairAnew = !typeset && tagsMayPairAnew(body)
-		if !typeset && !pairAnew {
-			at = nodeOffsets(src, body)
-		}
-	})
-	if !ok || typeset || pairAnew || at == nil {
-		return nil
-	}
+	names = append(names, make([][]string, len(o.Top)-len(names))...)
+	last := componentEnds(names)
 	// Cut right after a VirtualHost, once a part is big enough, where no
 	// vhost seen so far shares a daemon name with one further on.
+	top := o.Top
 	var parts []part
 	from, reach := 0, 0
-	for i, n := range body {
-		if i > from && at[i]-at[from] >= partSize && reach < i {
-			if _, after := body[i-1].(*ast.Section); after {
-				parts = append(parts, part{from: at[from], to: at[i], line: body[from].Pos().Line, nodes: i - from})
-				from = i
-			}
+	for i, n := range top {
+		if i > from && n.Offset-top[from].Offset >= partSize && reach < i && top[i-1].Kind == ast.TopSection {
+			parts = append(parts, part{from: top[from].Offset, to: n.Offset, line: top[from].Line, nodes: i - from})
+			from = i
 		}
-		if _, ok := n.(*ast.Section); ok {
+		if n.Kind == ast.TopSection {
 			reach = max(reach, last[i])
 		}
 	}
 	if len(parts) == 0 {
-		return nil
+		return nil, ast.Layout{}
 	}
-	parts = append(parts, part{from: at[from], to: len(src), line: body[from].Pos().Line, nodes: len(body) - from})
-	parts[0].from, parts[0].line = 0, 1 // with a byte order mark, if any
-	return parts
+	parts = append(parts, part{from: top[from].Offset, to: len(src), line: top[from].Line, nodes: len(top) - from})
+	return parts, o.Layout
 }
 
-// tagsMayPairAnew reports whether a section in body is closed by an open
-// tag (ast.CheckStructure's OpenAsClose) or has a misspelled name, which
-// section-tags corrects before pairing the tags again. Only sections are
-// looked at, and no problem text is made: the file's other problems,
-// thousands in a big broken config, are for section-tags to report part
-// by part.
-func tagsMayPairAnew(body []ast.Node) bool {
-	found := false
-	ast.InspectSection(&ast.Section{Body: body}, func(n ast.Node) bool {
-		if s, ok := n.(*ast.Section); ok {
-			found = (s.Close != nil && s.Close.Kind() == ast.OpenTag) || misspelledAs(s.Name()) != ""
-		}
-		return !found
-	})
-	return found
-}
-
-// componentEnds returns, for each vhost of body (by index), the index of
-// the last vhost it shares a daemon group name with, directly or through
-// others (union-find); ok is false when a selection is a %{…} expansion.
-func componentEnds(body []ast.Node) (last []int, ok bool) {
-	// The names are read on both CPUs, each half of the body on its own.
-	names := make([][]string, len(body))
-	var dynamic [2]bool
-	read := func(half, from, to int) {
-		for i := from; i < to; i++ {
-			if vh, isSection := body[i].(*ast.Section); isSection {
-				var dyn bool
-				names[i], dyn = daemonNames(vh)
-				dynamic[half] = dynamic[half] || dyn
-			}
-		}
-	}
-	mid := len(body) / 2
-	inParallel(len(body) >= 2*minSitesPerWorker, func() { read(0, 0, mid) }, func() { read(1, mid, len(body)) })
-	if dynamic[0] || dynamic[1] {
-		return nil, false
-	}
-	parent := make([]int, len(body))
+// componentEnds returns, for each top-level node (by index), the index of
+// the last one it shares a daemon group name with, directly or through
+// others (union-find), given each one's names.
+func componentEnds(names [][]string) (last []int) {
+	parent := make([]int, len(names))
 	for i := range parent {
 		parent[i] = i
 	}
@@ -393,45 +375,17 @@ func componentEnds(body []ast.Node) (last []int, ok bool) {
 			}
 		}
 	}
-	end := make([]int, len(body))
-	for i := range body {
+	end := make([]int, len(names))
+	for i := range names {
 		if r := find(i); i > end[r] {
 			end[r] = i
 		}
 	}
-	last = make([]int, len(body))
-	for i := range body {
+	last = make([]int, len(names))
+	for i := range names {
 		last[i] = end[find(i)]
 	}
-	return last, true
-}
-
-// daemonNames returns the daemon group names vh defines or selects, in
-// every spelling a pass compares (an option value as written and
-// unquoted); dynamic is true when a selection is a %{…} expansion.
-func daemonNames(vh *ast.Section) (names []string, dynamic bool) {
-	eachDaemonName(vh, func(n string, def bool) {
-		names = append(names, n)
-		if !def {
-			names = append(names, optionValue(n))
-			dynamic = dynamic || strings.HasPrefix(optionValue(n), "%{")
-		}
-	})
-	return names, dynamic
-}
-
-// nodeOffsets returns where in src each top-level node of body starts,
-// or nil when one is not src's own bytes (then the file is not cut).
-func nodeOffsets(src []byte, body []ast.Node) []int {
-	at := make([]int, len(body))
-	for i, n := range body {
-		off, ok := ast.Offset(src, n)
-		if !ok || (i > 0 && off <= at[i-1]) {
-			return nil
-		}
-		at[i] = off
-	}
-	return at
+	return last
 }
 
 // registered reports whether p is one of this package's passes.

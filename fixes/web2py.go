@@ -109,24 +109,28 @@ func ProcessGroups(vh *ast.Section) []string {
 // quotes), in order.
 func eachDaemonName(vh *ast.Section, fn func(name string, def bool)) {
 	ast.InspectSection(vh, func(n ast.Node) bool {
-		d, ok := n.(*ast.Directive)
-		if !ok || d.Kind() != ast.Plain {
-			return true
-		}
-		switch {
-		case d.Is("WSGIDaemonProcess"):
-			fn(d.Arg(0), true)
-		case d.Is("WSGIProcessGroup"):
-			fn(d.Arg(0), false)
-		case d.IsAny("WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript"):
-			for i, n := 0, d.NumArgs(); i < n; i++ {
-				if k, v, ok := Option(d.Arg(i)); ok && k == "process-group" {
-					fn(v, false)
-				}
-			}
+		if d, ok := n.(*ast.Directive); ok && d.Kind() == ast.Plain {
+			daemonNamesOf(d, fn)
 		}
 		return true
 	})
+}
+
+// daemonNamesOf calls fn with the daemon group names plain directive d
+// defines or selects, as eachDaemonName does.
+func daemonNamesOf(d *ast.Directive, fn func(name string, def bool)) {
+	switch {
+	case d.Is("WSGIDaemonProcess"):
+		fn(d.Arg(0), true)
+	case d.Is("WSGIProcessGroup"):
+		fn(d.Arg(0), false)
+	case d.IsAny("WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript"):
+		for i, n := 0, d.NumArgs(); i < n; i++ {
+			if k, v, ok := Option(d.Arg(i)); ok && k == "process-group" {
+				fn(v, false)
+			}
+		}
+	}
 }
 
 // DaemonDefs returns every WSGIDaemonProcess of the run in load order.

@@ -18,6 +18,9 @@ import (
 type loader struct {
 	opts Options
 	seen map[string]bool // real paths already loaded
+	// lone: the run has one file, which read leaves unparsed: a big one
+	// is cut into parts that are parsed one by one (see Result.fix).
+	lone bool
 
 	wdDir  string // see abs
 	wdErr  error
@@ -51,6 +54,7 @@ func (l *loader) loadPaths(ctx context.Context, paths []string) []*File {
 		}
 		files = append(files, l.expand(p)...)
 	}
+	l.lone = len(files) == 1
 	forEach(len(files), l.opts.Jobs, l.opts.Progress, func(i int) {
 		if ctx.Err() == nil {
 			l.read(files[i])
@@ -185,7 +189,17 @@ func (l *loader) read(f *File) {
 		return
 	}
 	f.Before = src
-	tree, err := ast.Parse(f.Path, src)
+	if l.lone {
+		f.unparsed = true
+		return
+	}
+	f.parse()
+}
+
+// parse parses the file's text into its tree.
+func (f *File) parse() {
+	f.unparsed = false
+	tree, err := ast.Parse(f.Path, f.Before)
 	if err != nil {
 		f.Err = err // an *ast.Error names file:line:col
 		return

@@ -3,31 +3,25 @@ package rewrite
 import (
 	"sync/atomic"
 
-	"github.com/wsgifix/wsgifix/ast"
 	"github.com/wsgifix/wsgifix/fixes"
 )
 
-// fixInParts fixes the run's only file part by part when fixes.RunParts
-// can cut it; ok is false when it cannot, and the tree is then as it was.
+// fixInParts fixes f, the run's only file, part by part when
+// fixes.RunParts can cut it; ok is false when it cannot (f is then still
+// to be parsed).
 // Each part is aligned for the diff as soon as it is fixed, while the
 // other CPU fixes the next one. With Options.DiffOut the parts' diffs are
 // written in part order as they come (orderedDiff) and neither the fixed
 // text nor the diff is kept; otherwise the file gets its fixed text and
 // the joined edit script for its diff.
-func (r *Result) fixInParts(trees []*ast.File, opts Options) (found []fixes.Finding, ok bool, err error) {
-	var f *File
-	for _, g := range r.Files {
-		if g.tree == trees[0] {
-			f = g
-		}
-	}
+func (r *Result) fixInParts(f *File, opts Options) (found []fixes.Finding, ok bool, err error) {
 	var partOps [][]op
 	var stream *orderedDiff
 	var done atomic.Int64
 	hooks := fixes.PartHooks{
 		Jobs: opts.Jobs,
 		Cut: func(parts int) {
-			f.tree, trees[0] = nil, nil // the parts are parsed anew
+			f.tree, f.unparsed = nil, false // the parts are parsed one by one
 			partOps = make([][]op, parts)
 			if opts.DiffOut != nil {
 				stream = newOrderedDiff(newDiffStream(opts.DiffOut, f.Path, f.Before), parts)
@@ -49,7 +43,7 @@ func (r *Result) fixInParts(trees []*ast.File, opts Options) (found []fixes.Find
 		},
 		NoText: opts.DiffOut != nil,
 	}
-	printed, found, ok, err := fixes.RunParts(f.Before, trees[0], opts.Fix, opts.Passes, hooks)
+	printed, found, ok, err := fixes.RunParts(f.Path, f.Before, opts.Fix, opts.Passes, hooks)
 	switch {
 	case !ok:
 		return nil, false, nil

@@ -92,6 +92,17 @@ func TestRunFixesBigFileInParts(t *testing.T) {
 		t.Errorf("streamed diff: err %v, File.Diff %d bytes, written diff right: %v", err, len(r.Files[0].Diff), sb.String() == Diff(big, src, want))
 	}
 
+	// With Include the file is parsed for its Include lines first; a main
+	// config that includes nothing is still fixed in parts.
+	opts = DefaultOptions()
+	opts.Include = true
+	cuts := 0
+	opts.Split = func() { cuts++ }
+	r, err = Run(context.Background(), opts, []string{big})
+	if err != nil || r.Err() != nil || cuts != 1 || string(r.Files[0].After) != string(want) {
+		t.Errorf("with Include: err %v, %v; cut %d times; text right: %v", err, r.Err(), cuts, string(r.Files[0].After) == string(want))
+	}
+
 	// With DiffOut, the diff is written while the parts are fixed and
 	// neither it nor the fixed text is kept; such a result is not written.
 	var out bytes.Buffer

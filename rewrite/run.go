@@ -119,6 +119,7 @@ type File struct {
 	Err error
 
 	tree        *ast.File
+	unparsed    bool // read, and left for Result.fix to parse
 	ops         []op // the diff's edit script, when a file fixed in parts has it
 	diffWritten bool // to Options.DiffOut
 	snap        snapshot
@@ -221,18 +222,16 @@ func Run(ctx context.Context, opts Options, paths []string) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var trees []*ast.File
 	var size int64
 	for _, f := range r.Files {
-		if f.tree != nil {
-			trees = append(trees, f.tree)
+		if f.tree != nil || f.unparsed {
 			size += int64(len(f.Before))
 		}
 	}
 	if opts.Loaded != nil {
 		opts.Loaded(size)
 	}
-	found, err := r.fix(trees, opts)
+	found, err := r.fix(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -245,12 +244,23 @@ func Run(ctx context.Context, opts Options, paths []string) (*Result, error) {
 	return r, ctx.Err()
 }
 
-// fix runs the passes over the trees as one server. A run of one big file
-// is fixed part by part when it can be (see fixInParts).
-func (r *Result) fix(trees []*ast.File, opts Options) ([]fixes.Finding, error) {
-	if len(trees) == 1 {
-		if found, ok, err := r.fixInParts(trees, opts); ok {
-			return found, err
+// fix runs the passes over the files' trees as one server. A run of one
+// big file fixes it part by part when it can (see fixInParts); its file
+// is then never parsed whole, as the loader leaves it unparsed (but with
+// --include, which reads the tree for Include lines).
+func (r *Result) fix(opts Options) ([]fixes.Finding, error) {
+	var trees []*ast.File
+	for _, f := range r.Files {
+		if len(r.Files) == 1 && (f.unparsed || f.tree != nil) {
+			if found, ok, err := r.fixInParts(f, opts); ok {
+				return found, err
+			}
+		}
+		if f.unparsed {
+			f.parse()
+		}
+		if f.tree != nil {
+			trees = append(trees, f.tree)
 		}
 	}
 	run := fixes.NewRunner(trees, opts.Fix)
