@@ -1,6 +1,9 @@
 package ast
 
-import "bytes"
+import (
+	"bytes"
+	"runtime"
+)
 
 // An Outline is a file's top level, read the way Parse reads the file but
 // without building its tree: where each top-level node starts, what it is,
@@ -14,6 +17,9 @@ type Outline struct {
 	// OpenAsClose reports that a section is closed by an open tag written
 	// for its close tag ("<Location>" for "</Location>").
 	OpenAsClose bool
+	// Stretches are where in Top each stretch of the text read on its own
+	// goroutine starts (see ReadOutline): [0], or [0, k].
+	Stretches []int
 }
 
 // TopNode is one top-level node of an outline.
@@ -41,7 +47,7 @@ const (
 // what its methods return (strings), not the pointer.
 type OutlineHooks struct {
 	// Directive is called with each plain directive inside top-level
-	// node top (an index into Outline.Top).
+	// node top of its stretch (Outline.Top[Stretches[k]+top]).
 	Directive func(top int, d *Directive)
 	// Section is called with the open tag of each section, at any depth.
 	Section func(top int, open *Directive)
@@ -49,40 +55,123 @@ type OutlineHooks struct {
 
 // ReadOutline reads src, the whole text of the file name, into its
 // outline. Its only error is Parse's: a NUL byte.
-func ReadOutline(name string, src []byte, hooks OutlineHooks) (*Outline, error) {
+//
+// A big text is read in two stretches at once, the second from an open
+// tag at the start of a line past the middle (where a VirtualHost
+// usually starts): hooks(k) gives the hooks for stretch k, called on that
+// stretch's goroutine. If the first stretch ends inside a section after
+// all, it reads on to the end itself and the second stretch's work (and
+// what its hooks saw) does not count: Outline.Stretches then holds only
+// the first.
+func ReadOutline(name string, src []byte, hooks func(stretch int) OutlineHooks) (*Outline, error) {
 	if err := checkNUL(name, src, 1); err != nil {
 		return nil, err
 	}
-	o := &Outline{Top: make([]TopNode, 0, len(src)/512+16)} // a vhost is about 700 bytes
-	skip := 0
+	first := newOutlineReader(len(src), hooks(0))
+	first.line = 1
+	from := 0
 	if bytes.HasPrefix(src, []byte(bom)) {
-		skip = len(bom)
+		from = len(bom)
+		first.bomEnd = from
 	}
-	var (
-		d     Directive
-		open  []string // names of the open sections, outermost first
-		learn stepLearner
-		first []byte // a top-level section's open tag, until its body's first line
-		line  = 1
-	)
-	openName := func(k int) string { return open[k-1] }
-	for start := skip; start < len(src); {
+	mid := 0
+	if len(src) >= parallelParse && runtime.GOMAXPROCS(0) > 1 {
+		mid = stretchStart(src, from)
+	}
+	o := &Outline{Stretches: []int{0}}
+	if mid == 0 {
+		first.read(src, from, len(src))
+	} else {
+		second := newOutlineReader(len(src)-mid, hooks(1))
+		second.line = 1 + bytes.Count(src[:mid], []byte{'\n'})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			second.read(src, mid, len(src))
+		}()
+		first.read(src, from, mid)
+		if len(first.open) == 0 { // the guess was right: same state at mid
+			<-done
+			o.Stretches = append(o.Stretches, len(first.top))
+			first.top = append(first.top, second.top...)
+			first.openAsClose = first.openAsClose || second.openAsClose
+			if !first.learn.decided {
+				first.learn = second.learn
+			}
+		} else {
+			first.read(src, mid, len(src))
+			<-done
+		}
+	}
+	o.Top, o.OpenAsClose = first.top, first.openAsClose
+	o.Layout = Layout{eol: dominantEOL(src), step: first.learn.step()}
+	return o, nil
+}
+
+// stretchStart returns where the second stretch of a text read in two
+// starts: the first line past the middle that starts with an open tag,
+// and not inside a continued line; 0 when there is none.
+func stretchStart(src []byte, from int) int {
+	for i := from + (len(src)-from)/2; ; {
+		j := bytes.Index(src[i:], []byte("\n<"))
+		if j < 0 {
+			return 0
+		}
+		nl := i + j
+		i = nl + 1
+		if i+1 < len(src) && src[i+1] != '/' && !continues(src[:nl]) {
+			return i
+		}
+	}
+}
+
+// continues reports whether the physical line that src ends with (its
+// line ending cut off) ends in a continuation backslash.
+func continues(src []byte) bool {
+	src = bytes.TrimSuffix(src, []byte{'\r'})
+	return len(src) > 0 && src[len(src)-1] == '\\'
+}
+
+// outlineReader reads one stretch of a text into top-level nodes; it can
+// go on reading where it stopped.
+type outlineReader struct {
+	hooks       OutlineHooks
+	top         []TopNode
+	openAsClose bool
+	line        int      // of the next line
+	bomEnd      int      // where a byte order mark ends (the first node starts at 0)
+	open        []string // names of the open sections, outermost first
+	learn       stepLearner
+	first       []byte // a top-level section's open tag, until its body's first line
+	d           Directive
+}
+
+func newOutlineReader(size int, hooks OutlineHooks) *outlineReader {
+	return &outlineReader{hooks: hooks, top: make([]TopNode, 0, size/512+16)} // a vhost is about 700 bytes
+}
+
+func (r *outlineReader) openName(k int) string { return r.open[k-1] }
+
+// read reads the logical lines of src[from:to] (to is where a line starts).
+func (r *outlineReader) read(src []byte, from, to int) {
+	d := &r.d
+	for start := from; start < to; {
 		end, physical := nextLogical(src, start)
 		raw := src[start:end:end]
-		at, ln := start, line
-		start, line = end, line+physical
-		if at == skip {
+		at, ln := start, r.line
+		start, r.line = end, r.line+physical
+		if at == r.bomEnd {
 			at = 0 // a byte order mark belongs to the first node
 		}
 		fv := firstVisible(raw)
 		isTag := false
 		if fv >= 0 && raw[fv] != '#' {
-			d = Directive{}
+			*d = Directive{}
 			d.raw = raw
 			d.scan()
 			isTag = d.kind != Plain
 		}
-		if len(open) == 0 {
+		if len(r.open) == 0 {
 			n := TopNode{Offset: at, Line: ln, Kind: TopDirective}
 			switch {
 			case fv < 0:
@@ -91,52 +180,50 @@ func ReadOutline(name string, src []byte, hooks OutlineHooks) (*Outline, error) 
 				n.Kind = TopComment
 			case d.kind == OpenTag: // with nothing open, a tag opens a section
 				n.Kind, n.Name = TopSection, d.Name()
-				open = append(open, n.Name)
-				first = raw
-				if hooks.Section != nil {
-					hooks.Section(len(o.Top), &d)
+				r.open = append(r.open, n.Name)
+				r.first = raw
+				if r.hooks.Section != nil {
+					r.hooks.Section(len(r.top), d)
 				}
 			}
-			o.Top = append(o.Top, n)
+			r.top = append(r.top, n)
 			continue
 		}
-		top := len(o.Top) - 1
+		top := len(r.top) - 1
 		act, k := tagOpens, 0
 		if isTag {
-			act, k = pairTag(&d, len(open), openName)
+			act, k = pairTag(d, len(r.open), r.openName)
 		}
-		if first != nil && fv >= 0 {
+		if r.first != nil && fv >= 0 {
 			// The top-level section's body starts here, unless this tag
 			// ends it (only it is open).
 			if !isTag || act == tagOpens {
-				learn.see(first, raw)
+				r.learn.see(r.first, raw)
 			}
-			first = nil
+			r.first = nil
 		}
 		switch {
 		case fv < 0 || raw[fv] == '#':
 		case !isTag:
-			if hooks.Directive != nil {
-				hooks.Directive(top, &d)
+			if r.hooks.Directive != nil {
+				r.hooks.Directive(top, d)
 			}
 		case act == tagOpens:
-			open = append(open, d.Name())
-			if hooks.Section != nil {
-				hooks.Section(top, &d)
+			r.open = append(r.open, d.Name())
+			if r.hooks.Section != nil {
+				r.hooks.Section(top, d)
 			}
 		default: // tagClosesInnermost or tagClosesAt (none is stray: a section is open)
 			if d.kind == OpenTag {
-				o.OpenAsClose = true
+				r.openAsClose = true
 			}
 			if act == tagClosesInnermost {
-				k = len(open)
+				k = len(r.open)
 			}
-			open = open[:k-1]
-			if len(open) == 0 {
-				o.Top[top].Close = d.Name()
+			r.open = r.open[:k-1]
+			if len(r.open) == 0 {
+				r.top[top].Close = d.Name()
 			}
 		}
 	}
-	o.Layout = Layout{eol: dominantEOL(src), step: learn.step()}
-	return o, nil
 }

@@ -65,7 +65,19 @@ func TestOutlineMatchesParse(t *testing.T) {
 			}
 		}
 	}
-	t.Run("genconf", func(t *testing.T) { checkOutline(t, genconf.Bytes(50)) })
+	t.Run("genconf", func(t *testing.T) {
+		if n := checkOutline(t, genconf.Bytes(50)); n != 2 {
+			t.Errorf("read in %d stretches, want 2", n)
+		}
+	})
+	// The second stretch would start at the <Location> past the middle,
+	// inside a VirtualHost: the first reads on, alone.
+	t.Run("stretch starts inside a section", func(t *testing.T) {
+		src := "<VirtualHost a>\n" + strings.Repeat("A 1\n", 20) + "<Location />\nB\n</Location>\n</VirtualHost>\n<VirtualHost b>\n</VirtualHost>\n"
+		if n := checkOutline(t, []byte(src)); n != 1 {
+			t.Errorf("read in %d stretches, want 1", n)
+		}
+	})
 }
 
 // FuzzOutline: on any input the outline is what Parse's tree says.
@@ -77,13 +89,27 @@ func FuzzOutline(f *testing.F) {
 }
 
 // checkOutline compares ReadOutline's account of src with a dump of the
-// same things read from Parse's tree.
-func checkOutline(t *testing.T, src []byte) {
+// same things read from Parse's tree, src read as one stretch and (if it
+// has a line to start a second at) as two. It returns how many
+// stretches counted in the second reading.
+func checkOutline(t *testing.T, src []byte) (stretches int) {
+	t.Helper()
+	checkOutlineRead(t, src)
+	defer func(size int) { parallelParse = size }(parallelParse)
+	parallelParse = 1
+	return checkOutlineRead(t, src)
+}
+
+func checkOutlineRead(t *testing.T, src []byte) (stretches int) {
 	t.Helper()
 	var got strings.Builder
-	o, err := ReadOutline("o.conf", src, OutlineHooks{
-		Directive: func(top int, d *Directive) { fmt.Fprintf(&got, "  %d directive %q %q\n", top, d.Name(), d.Arg(0)) },
-		Section:   func(top int, d *Directive) { fmt.Fprintf(&got, "  %d section %q\n", top, d.Name()) },
+	var seen [2]strings.Builder // by stretch
+	o, err := ReadOutline("o.conf", src, func(k int) OutlineHooks {
+		b := &seen[k]
+		return OutlineHooks{
+			Directive: func(top int, d *Directive) { fmt.Fprintf(b, "  %d directive %q %q\n", top, d.Name(), d.Arg(0)) },
+			Section:   func(top int, d *Directive) { fmt.Fprintf(b, "  %d section %q\n", top, d.Name()) },
+		}
 	})
 	f, perr := Parse("o.conf", src)
 	if (err == nil) != (perr == nil) {
@@ -93,15 +119,22 @@ func checkOutline(t *testing.T, src []byte) {
 		if err.Error() != perr.Error() {
 			t.Fatalf("ReadOutline error %q, Parse's %q", err, perr)
 		}
-		return
+		return 0
 	}
-	hooks := got.String()
-	got.Reset()
 	fmt.Fprintf(&got, "layout %q %q, open as close %v\n", o.Layout.eol, o.Layout.step, o.OpenAsClose)
 	for _, n := range o.Top {
 		fmt.Fprintf(&got, "%d:%d kind %d %q %q\n", n.Offset, n.Line, n.Kind, n.Name, n.Close)
 	}
-	got.WriteString(hooks)
+	for k, base := range o.Stretches {
+		// A stretch's top indices count from its first node.
+		for _, l := range strings.SplitAfter(seen[k].String(), "\n") {
+			var top int
+			if n, _ := fmt.Sscanf(l, "  %d ", &top); n == 1 {
+				l = fmt.Sprintf("  %d %s", base+top, strings.SplitN(strings.TrimPrefix(l, "  "), " ", 2)[1])
+			}
+			got.WriteString(l)
+		}
+	}
 
 	var want strings.Builder
 	openAsClose := false
@@ -155,6 +188,7 @@ func checkOutline(t *testing.T, src []byte) {
 	if len(src) > 0 && !bytes.Equal(Print(f), src) {
 		t.Fatal("round trip")
 	}
+	return len(o.Stretches)
 }
 
 // BenchmarkOutline reads the outline of the 10k-pair config, with the
@@ -163,14 +197,16 @@ func BenchmarkOutline(b *testing.B) {
 	src := genconf.Bytes(10000)
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
-	n := 0
-	hooks := OutlineHooks{
-		Directive: func(top int, d *Directive) {
-			if d.IsAny("WSGIDaemonProcess", "WSGIProcessGroup", "WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript") {
-				n += len(d.Arg(0))
-			}
-		},
-		Section: func(top int, d *Directive) { n++ },
+	var counts [2]int // by stretch
+	hooks := func(k int) OutlineHooks {
+		return OutlineHooks{
+			Directive: func(top int, d *Directive) {
+				if d.IsAny("WSGIDaemonProcess", "WSGIProcessGroup", "WSGIScriptAlias", "WSGIScriptAliasMatch", "WSGIImportScript") {
+					counts[k] += len(d.Arg(0))
+				}
+			},
+			Section: func(top int, d *Directive) { counts[k]++ },
+		}
 	}
 	for b.Loop() {
 		if _, err := ReadOutline("bench.conf", src, hooks); err != nil {

@@ -284,37 +284,27 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 			return nil, ast.Layout{} // only this package's passes are known to be local
 		}
 	}
-	// The outline is read on one CPU, collecting each vhost's daemon
-	// names, while the other looks for typeset characters.
+	// The outline is read (in two stretches, see ast.ReadOutline), each
+	// vhost's daemon names collected, while typeset characters are looked
+	// for on the side.
 	var (
-		o        *ast.Outline
-		names    [][]string // by top-level node
-		dynamic  bool
-		misspelt bool
-		typeset  bool
+		o       *ast.Outline
+		seen    [2]outlineSeen // by stretch
+		typeset bool
 	)
 	inParallel(true, func() {
-		o, _ = ast.ReadOutline(name, src, ast.OutlineHooks{
-			Directive: func(top int, d *ast.Directive) {
-				daemonNamesOf(d, func(n string, def bool) {
-					for len(names) <= top {
-						names = append(names, nil)
-					}
-					names[top] = append(names[top], n)
-					if !def {
-						names[top] = append(names[top], optionValue(n))
-						dynamic = dynamic || strings.HasPrefix(optionValue(n), "%{")
-					}
-				})
-			},
-			Section: func(_ int, open *ast.Directive) {
-				misspelt = misspelt || misspelledAs(open.Name()) != ""
-			},
-		})
+		o, _ = ast.ReadOutline(name, src, func(k int) ast.OutlineHooks { return seen[k].hooks() })
 	}, func() { typeset = hasTypesetChar(src) })
 	// A NUL byte (o == nil) is the caller's parse error to report.
-	if o == nil || typeset || dynamic || misspelt || o.OpenAsClose || len(o.Top) < 2 {
+	if o == nil || typeset || o.OpenAsClose || len(o.Top) < 2 {
 		return nil, ast.Layout{}
+	}
+	names := make([][]string, len(o.Top))
+	for k, base := range o.Stretches {
+		if seen[k].dynamic || seen[k].misspelt {
+			return nil, ast.Layout{}
+		}
+		copy(names[base:], seen[k].names)
 	}
 	for _, n := range o.Top {
 		switch n.Kind {
@@ -327,7 +317,6 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 			return nil, ast.Layout{}
 		}
 	}
-	names = append(names, make([][]string, len(o.Top)-len(names))...)
 	last := componentEnds(names)
 	// Cut right after a VirtualHost, once a part is big enough, where no
 	// vhost seen so far shares a daemon name with one further on.
@@ -350,6 +339,33 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 	return parts, o.Layout
 }
 
+// outlineSeen is what planParts learns inside one stretch's vhosts.
+type outlineSeen struct {
+	names    [][]string // daemon names, by top-level node of the stretch
+	dynamic  bool       // a selection is a %{…} expansion
+	misspelt bool       // a section name is misspelled
+}
+
+func (s *outlineSeen) hooks() ast.OutlineHooks {
+	return ast.OutlineHooks{
+		Directive: func(top int, d *ast.Directive) {
+			daemonNamesOf(d, func(n string, def bool) {
+				for len(s.names) <= top {
+					s.names = append(s.names, nil)
+				}
+				s.names[top] = append(s.names[top], n)
+				if !def {
+					s.names[top] = append(s.names[top], optionValue(n))
+					s.dynamic = s.dynamic || strings.HasPrefix(optionValue(n), "%{")
+				}
+			})
+		},
+		Section: func(_ int, open *ast.Directive) {
+			s.misspelt = s.misspelt || misspelledAs(open.Name()) != ""
+		},
+	}
+}
+
 // componentEnds returns, for each top-level node (by index), the index of
 // the last one it shares a daemon group name with, directly or through
 // others (union-find), given each one's names.
@@ -365,7 +381,7 @@ func componentEnds(names [][]string) (last []int) {
 		}
 		return i
 	}
-	firstWith := map[string]int{}
+	firstWith := make(map[string]int, len(names)) // about a name per vhost
 	for i, ns := range names {
 		for _, name := range ns {
 			if j, seen := firstWith[name]; seen {
