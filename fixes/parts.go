@@ -1,6 +1,7 @@
 package fixes
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
 	"slices"
@@ -267,7 +268,8 @@ func mergeFindings(file string, parts [][]partFinding, passes []*Pass) []Finding
 			}
 		}
 	}
-	half := len(spans) / 2
+	// Halves of the findings, not of the spans: their sizes vary by pass.
+	half, _ := slices.BinarySearchFunc(spans, n/2, func(s span, at int) int { return cmp.Compare(s.at, at) })
 	inParallel(n >= 1<<12, func() { expand(spans[:half]) }, func() { expand(spans[half:]) })
 	return out
 }

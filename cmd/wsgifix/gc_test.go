@@ -24,7 +24,7 @@ func TestSplitLimit(t *testing.T) {
 }
 
 // partDone raises the limit when the live heap calls for it and never
-// lowers it.
+// lowers it; after the last part, by the input's size, for the merge.
 func TestPartDoneOnlyRaises(t *testing.T) {
 	g, restore := holdGC()
 	defer restore()
@@ -40,8 +40,19 @@ func TestPartDoneOnlyRaises(t *testing.T) {
 		t.Errorf("partDone lowered the limit to %d", got)
 	}
 	g.limit = 1
+	g.partDone(1, 2)
+	want := splitLimit(1<<20, liveHeap())
+	if got := debug.SetMemoryLimit(-1); got != want || got < minHeapLimit {
+		t.Errorf("partDone set %d, want %d", got, want)
+	}
+	if pct := debug.SetGCPercent(100); pct != 100 {
+		t.Errorf("collection at %d%% while parts are fixed, want 100%%", pct)
+	}
 	g.partDone(2, 2)
-	if got := debug.SetMemoryLimit(-1); got != splitLimit(1<<20, liveHeap()) || got < minHeapLimit {
-		t.Errorf("partDone set %d, want %d", got, splitLimit(1<<20, liveHeap()))
+	if got := debug.SetMemoryLimit(-1); got != want+1<<20 {
+		t.Errorf("after the last part: limit %d, want %d (room for the merge)", got, want+1<<20)
+	}
+	if pct := debug.SetGCPercent(-1); pct != -1 {
+		t.Errorf("collection at %d%% after the last part, want off", pct)
 	}
 }
