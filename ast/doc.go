@@ -19,5 +19,10 @@
 // SetName, SetArg, SetArgs, SetCloseTag and ReplaceInArgs on a Directive.
 // New nodes take their siblings' indentation and the file's line ending.
 //
+// ReadOutline reads a file's top level the way Parse does without building
+// the tree, and ParsePart parses a run of top-level nodes cut from a file:
+// together they let a big file be fixed part by part without ever being
+// parsed whole.
+//
 // The package imports only the standard library and does no I/O.
 package ast
