@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wsgifix/wsgifix/internal/genconf"
 	"github.com/wsgifix/wsgifix/rewrite"
 )
 
@@ -43,6 +45,13 @@ func TestHostileInputs(t *testing.T) {
 	quotes := "<VirtualHost *:80>\nServerName \"www.example.org\n<Location \"/admin>\nRequire all denied\n</Location>\n</VirtualHost>\n"
 	tags := "<VirtualHost *:80\nServerName a\n</VirtualHost\n"
 	noise, noiseNUL := randomConfig(1, 64<<10)
+	// A config big enough to be fixed in parts, which is then never parsed
+	// whole: its NUL byte is found when the parts are planned.
+	big := string(genconf.Bytes(3200))
+	at := strings.Index(big[len(big)/2:], "WSGIDaemonProcess") + len(big)/2
+	bigNUL := big[:at] + "\x00" + big[at:]
+	bigNULAt := fmt.Sprintf(`^big\.conf:%d:%d: NUL byte in configuration text$`,
+		strings.Count(big[:at], "\n")+1, at-strings.LastIndexByte(big[:at], '\n'))
 
 	cases := []hostileCase{{
 		name:   "nul-bytes",
@@ -54,6 +63,16 @@ func TestHostileInputs(t *testing.T) {
 			wantFile(t, "nul.conf", "Listen 80\nBogus\x00 here\n")
 			wantFile(t, "ok.conf", nvhFixed)
 			wantDir(t, ".", "nul.conf", "ok.conf", "ok.conf.wsgifix-bak")
+		},
+	}, {
+		name:   "big-file-with-nul",
+		files:  map[string]string{"big.conf": bigNUL},
+		args:   []string{"fix", "big.conf"},
+		exit:   []int{exitError},
+		stderr: []string{bigNULAt},
+		check: func(t *testing.T, _ string) {
+			wantFile(t, "big.conf", bigNUL)
+			wantDir(t, ".", "big.conf")
 		},
 	}, {
 		name:   "random-bytes-with-nul",
