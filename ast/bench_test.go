@@ -12,10 +12,7 @@ import (
 // 10k and 100k vhost pairs (1.4, 13.6 and 140 MB). SetBytes makes `go test`
 // report MB/s; compare with `cat` via scripts/bench.sh.
 func BenchmarkParsePrint(b *testing.B) {
-	for _, pairs := range []int{1000, 10000, 100000} {
-		if pairs == 100000 && testing.Short() {
-			continue
-		}
+	for _, pairs := range genconf.BenchPairs(testing.Short()) {
 		src := genconf.Bytes(pairs)
 		b.Run(fmt.Sprintf("pairs=%d", pairs), func(b *testing.B) {
 			b.SetBytes(int64(len(src)))

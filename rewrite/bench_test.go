@@ -12,13 +12,10 @@ import (
 )
 
 // BenchmarkRun is `wsgifix diff FILE` without the process around it: read,
-// parse, every default pass, print and diff of one generated config of 1k
-// or 10k vhost pairs (1.4 and 13.6 MB), 100k pairs unless -short.
+// parse, every default pass, print and diff of one generated config of 1k,
+// 10k and 100k pairs (see genconf.BenchPairs).
 func BenchmarkRun(b *testing.B) {
-	for _, pairs := range []int{1000, 10000, 100000} {
-		if pairs == 100000 && testing.Short() {
-			continue
-		}
+	for _, pairs := range genconf.BenchPairs(testing.Short()) {
 		path := filepath.Join(b.TempDir(), "httpd.conf")
 		src := genconf.Bytes(pairs)
 		if err := os.WriteFile(path, src, 0o644); err != nil {
@@ -60,25 +57,30 @@ func BenchmarkRunTree(b *testing.B) {
 	}
 }
 
-// BenchmarkDiff renders the diff of the 10k-pair config before and after
-// the default passes: 400k lines with about 150k changed.
+// BenchmarkDiff renders the diff of a config of 1k, 10k and 100k pairs
+// before and after the default passes (at 10k, 400k lines with about 150k
+// changed).
 func BenchmarkDiff(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "httpd.conf")
-	src := genconf.Bytes(10000)
-	if err := os.WriteFile(path, src, 0o644); err != nil {
-		b.Fatal(err)
-	}
 	passes, _ := fixes.Select(nil, nil, nil)
-	r, err := Run(context.Background(), Options{Passes: passes, Fix: fixes.DefaultOptions()}, []string{path})
-	if err != nil {
-		b.Fatal(err)
-	}
-	before, after := r.Files[0].Before, r.Files[0].After
-	b.SetBytes(int64(len(before)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if d := Diff("httpd.conf", before, after); d == "" {
-			b.Fatal("empty diff")
+	for _, pairs := range genconf.BenchPairs(testing.Short()) {
+		path := filepath.Join(b.TempDir(), "httpd.conf")
+		src := genconf.Bytes(pairs)
+		if err := os.WriteFile(path, src, 0o644); err != nil {
+			b.Fatal(err)
 		}
+		r, err := Run(context.Background(), Options{Passes: passes, Fix: fixes.DefaultOptions()}, []string{path})
+		if err != nil {
+			b.Fatal(err)
+		}
+		before, after := r.Files[0].Before, r.Files[0].After
+		b.Run(fmt.Sprintf("pairs=%d", pairs), func(b *testing.B) {
+			b.SetBytes(int64(len(before)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if d := Diff("httpd.conf", before, after); d == "" {
+					b.Fatal("empty diff")
+				}
+			}
+		})
 	}
 }

@@ -104,3 +104,13 @@ func WriteTree(dir string, n int) error {
 	}
 	return nil
 }
+
+// BenchPairs are the sizes the Go benchmarks run at: 1k, 10k and 100k
+// pairs (1.4, 13.6 and 137.5 MB); with short (go test -short), the
+// first two.
+func BenchPairs(short bool) []int {
+	if short {
+		return []int{1000, 10000}
+	}
+	return []int{1000, 10000, 100000}
+}
