@@ -174,10 +174,8 @@ type token struct {
 	closed     bool // a quoted token found its closing quote
 }
 
-func tokenize(text []byte, from int) []token { return appendTokens(nil, text, from) }
-
-// appendTokens is tokenize appending to toks, so callers can tokenise into
-// a buffer on their stack.
+// appendTokens appends the tokens of text from offset from to toks, so
+// callers can tokenise into a buffer on their stack.
 func appendTokens(toks []token, text []byte, from int) []token {
 	for {
 		t, ok := nextToken(text, from)

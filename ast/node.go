@@ -3,7 +3,6 @@ package ast
 import (
 	"fmt"
 	"runtime"
-	"strings"
 	"sync/atomic"
 )
 
@@ -88,18 +87,8 @@ func (l *line) setIndent(indent string)  { l.setRaw(concat(indent, l.raw[indentL
 func (l *line) setEOL(eol string) {
 	l.setRaw(concat(string(l.raw[:len(l.raw)-eolLen(l.raw)]), []byte(eol)))
 }
-func (l *line) hasContinuation() bool { return hasContinuation(l.raw) }
-func (l *line) body() []byte          { return l.raw[indentLen(l.raw) : len(l.raw)-eolLen(l.raw)] }
-func (l *line) physicalLines() int {
-	return strings.Count(string(l.raw), "\n") + boolInt(eolLen(l.raw) == 0)
-}
+func (l *line) body() []byte           { return l.raw[indentLen(l.raw) : len(l.raw)-eolLen(l.raw)] }
 func concat(a string, b []byte) []byte { return append([]byte(a), b...) }
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // Blank is a line holding only white space.
 type Blank struct{ line }

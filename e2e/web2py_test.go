@@ -42,18 +42,6 @@ type web2pyTree struct {
 	css    []byte // applications/welcome/static/css/x.css
 }
 
-// protectedFiles are the files under the root, other than static ones,
-// that hold the secret; relative to the root.
-var protectedFiles = []string{
-	"wsgihandler.py",
-	"parameters_443.py",
-	"applications/welcome/models/db.py",
-	"applications/welcome/controllers/default.py",
-	"applications/welcome/databases/storage.sqlite",
-	"applications/admin/models/db.py",
-	"applications/admin/controllers/default.py",
-}
-
 // makeWeb2pyTree writes the fake tree under root, readable by www-data
 // (directories 0755, files 0644). The static file exists only at its plain
 // path: the versioned URL must reach it through the AliasMatch.
