@@ -46,4 +46,10 @@
 // keeps its edit script and File.WriteDiff renders into a writer; with
 // Options.DiffOut the run writes the diffs itself as they are made, a big
 // file's while its parts are fixed, holding neither diff nor fixed text.
+//
+// A run whose one file is big and is made of independent VirtualHosts
+// never parses it whole: its parts are planned from its outline
+// (ast.ReadOutline) and each is parsed, fixed, printed and diffed on its
+// own, on every CPU (fixes.RunParts); text, findings and diff are those of
+// fixing the file whole.
 package rewrite
