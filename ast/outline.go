@@ -67,12 +67,12 @@ func ReadOutline(name string, src []byte, hooks func(stretch int) OutlineHooks) 
 	if err := checkNUL(name, src, 1); err != nil {
 		return nil, err
 	}
-	first := newOutlineReader(len(src), hooks(0))
-	first.line = 1
+	head := newOutlineReader(len(src), hooks(0))
+	head.line = 1
 	from := 0
 	if bytes.HasPrefix(src, []byte(bom)) {
 		from = len(bom)
-		first.bomEnd = from
+		head.bomEnd = from
 	}
 	mid := 0
 	if len(src) >= parallelParse && runtime.GOMAXPROCS(0) > 1 {
@@ -80,31 +80,31 @@ func ReadOutline(name string, src []byte, hooks func(stretch int) OutlineHooks) 
 	}
 	o := &Outline{Stretches: []int{0}}
 	if mid == 0 {
-		first.read(src, from, len(src))
+		head.read(src, from, len(src))
 	} else {
-		second := newOutlineReader(len(src)-mid, hooks(1))
-		second.line = 1 + bytes.Count(src[:mid], []byte{'\n'})
+		tail := newOutlineReader(len(src)-mid, hooks(1))
+		tail.line = 1 + bytes.Count(src[:mid], []byte{'\n'})
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			second.read(src, mid, len(src))
+			tail.read(src, mid, len(src))
 		}()
-		first.read(src, from, mid)
-		if len(first.open) == 0 { // the guess was right: same state at mid
+		head.read(src, from, mid)
+		if len(head.open) == 0 { // the guess was right: same state at mid
 			<-done
-			o.Stretches = append(o.Stretches, len(first.top))
-			first.top = append(first.top, second.top...)
-			first.openAsClose = first.openAsClose || second.openAsClose
-			if !first.learn.decided {
-				first.learn = second.learn
+			o.Stretches = append(o.Stretches, len(head.top))
+			head.top = append(head.top, tail.top...)
+			head.openAsClose = head.openAsClose || tail.openAsClose
+			if !head.learn.decided {
+				head.learn = tail.learn
 			}
 		} else {
-			first.read(src, mid, len(src))
+			head.read(src, mid, len(src))
 			<-done
 		}
 	}
-	o.Top, o.OpenAsClose = first.top, first.openAsClose
-	o.Layout = Layout{eol: dominantEOL(src), step: first.learn.step()}
+	o.Top, o.OpenAsClose = head.top, head.openAsClose
+	o.Layout = Layout{eol: dominantEOL(src), step: head.learn.step()}
 	return o, nil
 }
 
@@ -126,7 +126,8 @@ func stretchStart(src []byte, from int) int {
 }
 
 // continues reports whether the physical line that src ends with (its
-// line ending cut off) ends in a continuation backslash.
+// line ending cut off) ends in a continuation backslash, which joins the
+// next line to it (the rule of nextLogical).
 func continues(src []byte) bool {
 	src = bytes.TrimSuffix(src, []byte{'\r'})
 	return len(src) > 0 && src[len(src)-1] == '\\'

@@ -222,14 +222,7 @@ func splitPoint(src []byte) int {
 			return 0
 		}
 		j += i
-		// The rule of nextLogical: a backslash right before the line
-		// ending joins the next line.
-		start := bytes.LastIndexByte(src[:j], '\n') + 1
-		k := j
-		if k > start && src[k-1] == '\r' {
-			k--
-		}
-		if !(k > start && src[k-1] == '\\') && j+1 < len(src) {
+		if !continues(src[:j]) && j+1 < len(src) {
 			return j + 1
 		}
 		i = j + 1
