@@ -96,12 +96,8 @@ func main() {
 		ms(diff10.wall), mb(diff10.rss), rssRatio, ratio(diff10.wall, cat.wall),
 		v.check("diff ≤ 0.5 s", diff10.wall <= 500*time.Millisecond), v.check("diff RSS ≤ 8× input", rssRatio <= 8))
 	linRatio := medianOf(linRatios)
-	lin := make([]string, len(linRatios))
-	for i, r := range linRatios {
-		lin[i] = fmt.Sprintf("%.1f×", r)
-	}
 	fmt.Printf("| wsgifix diff (100k, median of %d, each right after a 10k run) | %s | %s | %.1f× the 10k time (run by run: %s) | ≤ 11× | %s |\n",
-		len(linRatios), ms(diff100.wall), mb(diff100.rss), linRatio, strings.Join(lin, ", "), v.check("100k ≤ 11× 10k", linRatio <= 11 && diff100.exit == 1))
+		len(linRatios), ms(diff100.wall), mb(diff100.rss), linRatio, runByRun(linRatios, "%.1f×"), v.check("100k ≤ 11× 10k", linRatio <= 11 && diff100.exit == 1))
 	if diff10.exit != 1 || diff100.exit != 1 {
 		fmt.Printf("\nWARNING: wsgifix diff exited %d/%d, want 1 (changes pending)\n", diff10.exit, diff100.exit)
 	}
@@ -113,13 +109,9 @@ func main() {
 			valid := write(*dir, "valid10k.conf", bytes.ReplaceAll(genconf.Bytes(10000),
 				[]byte("    </Location>\n    <Location \"/\">"), []byte("    </LocationMatch>\n    <Location \"/\">")))
 			aug, speedups := augtoolPairs(*augRuns, valid, func() sample { return child(*bin, "diff", big10) })
-			pairs := make([]string, len(speedups))
-			for i, r := range speedups {
-				pairs[i] = fmt.Sprintf("%.0f×", r)
-			}
 			speedup := medianOf(speedups)
 			fmt.Printf("| augtool parse (valid 10k variant, median of %d, each between two wsgifix diff runs) | %s | %s | wsgifix diff is %.0f× faster (run by run: %s) | ≥ 150× | %s |\n",
-				len(speedups), ms(aug.wall), mb(aug.rss), speedup, strings.Join(pairs, ", "), v.check("≥ 150× faster than augtool", speedup >= 150))
+				len(speedups), ms(aug.wall), mb(aug.rss), speedup, runByRun(speedups, "%.0f×"), v.check("≥ 150× faster than augtool", speedup >= 150))
 		}
 	}
 
@@ -147,8 +139,7 @@ func scalePairs(n int, small, big func() sample) (sample, []float64) {
 		bigs = append(bigs, b)
 		ratios = append(ratios, ratio(b.wall, s.wall))
 	}
-	sort.Slice(bigs, func(i, j int) bool { return bigs[i].wall < bigs[j].wall })
-	return bigs[len(bigs)/2], ratios
+	return middle(bigs), ratios
 }
 
 // augtoolPairs runs augtool n times on the valid variant, each run between
@@ -168,8 +159,7 @@ func augtoolPairs(n int, valid string, diff func() sample) (sample, []float64) {
 		speedups = append(speedups, ratio(aug.wall, (before.wall+after.wall)/2))
 		before = after
 	}
-	sort.Slice(augs, func(i, j int) bool { return augs[i].wall < augs[j].wall })
-	return augs[len(augs)/2], speedups
+	return middle(augs), speedups
 }
 
 // medianOf is the median of xs (the upper one of an even count).
@@ -177,6 +167,15 @@ func medianOf(xs []float64) float64 {
 	s := append([]float64(nil), xs...)
 	sort.Float64s(s)
 	return s[len(s)/2]
+}
+
+// runByRun formats each of xs, in order, for a row.
+func runByRun(xs []float64, format string) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = fmt.Sprintf(format, x)
+	}
+	return strings.Join(s, ", ")
 }
 
 // verdicts collects which targets were missed.
@@ -276,8 +275,14 @@ func median(n int, f func() sample) sample {
 	for i := range s {
 		s[i] = f()
 	}
+	return middle(s)
+}
+
+// middle is the sample of median wall time (the upper one of an even
+// count); it sorts s.
+func middle(s []sample) sample {
 	sort.Slice(s, func(i, j int) bool { return s[i].wall < s[j].wall })
-	return s[n/2]
+	return s[len(s)/2]
 }
 
 func write(dir, name string, b []byte) string {
