@@ -234,7 +234,7 @@ func (d *Directive) offPos(off int) Pos {
 // argText is the text the arguments of a one-line directive are read from
 // and where they start (parseArgs does the same after joining lines).
 func argText(raw []byte, kind Kind, nameEnd int) ([]byte, int) {
-	text := raw[:len(raw)-eolLen(raw)]
+	text := logicalBody(raw)
 	return cutOpenTag(text, kind, min(nameEnd, len(text)))
 }
 

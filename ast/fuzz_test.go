@@ -98,3 +98,39 @@ func TestArgOfContinuedLine(t *testing.T) {
 		checkArgShortcuts(t, []byte(src))
 	}
 }
+
+// A backslash before the newline of a file's last line continues it with
+// nothing: httpd removes it (ap_cfg_getline_core reads on, meets the end,
+// and ends the line where the backslash was), so it is no argument. Not
+// before a missing newline, where httpd keeps it.
+func TestBackslashAtEndOfFile(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want []string
+	}{
+		{"ServerName a \\\n", []string{"a"}},
+		{"ServerName a\\\n", []string{"a"}},
+		{"ServerName a\\\r\n", []string{"a"}},
+		{"ServerName\\\n", nil},
+		{"ServerName \\\n  a \\\n", []string{"a"}},
+		{"ServerName a\\", []string{"a\\"}},
+		{"ServerName a\\\n\n", []string{"a"}}, // joined with the blank line
+		{"<Location /\\\n", []string{"/"}},
+	} {
+		f, err := Parse("eof.conf", []byte(c.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, ok := f.Root.Body[0].(*Directive)
+		if s, isSection := f.Root.Body[0].(*Section); isSection {
+			d, ok = s.Open, true
+		}
+		if !ok {
+			t.Fatalf("%q: first node is %T", c.src, f.Root.Body[0])
+		}
+		if got := d.Values(); !slices.Equal(got, c.want) {
+			t.Errorf("%q: arguments %q, want %q", c.src, got, c.want)
+		}
+		checkArgShortcuts(t, []byte(c.src))
+	}
+}

@@ -90,8 +90,21 @@ type joined struct {
 	rawEnds []int
 }
 
+// logicalBody is raw without its line ending, and without a continuation
+// backslash that ends the file: httpd removes it and reads on, finds
+// nothing, and takes the line as it is ("A b \" as the last line is
+// "A b"). Only the last line of a file can end so: any other is joined.
+func logicalBody(raw []byte) []byte {
+	n := eolLen(raw)
+	body := raw[:len(raw)-n]
+	if n > 0 && len(body) > 0 && body[len(body)-1] == '\\' {
+		body = body[:len(body)-1]
+	}
+	return body
+}
+
 func join(raw []byte) joined {
-	body := raw[:len(raw)-eolLen(raw)]
+	body := logicalBody(raw)
 	if bytes.IndexByte(body, '\n') < 0 {
 		return joined{text: body}
 	}
