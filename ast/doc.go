@@ -10,7 +10,7 @@
 //
 // The lexical rules follow httpd's server/util.c and server/config.c: a
 // backslash before the line ending joins the next line (also in comments, so
-// a comment can swallow a directive), '#' starts a comment only as the first
+// a comment can swallow a directive; on the last line it is dropped), '#' starts a comment only as the first
 // non-blank byte, quotes only open at the start of a word, names compare
 // case-insensitively.
 //

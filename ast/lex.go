@@ -4,8 +4,9 @@ import "bytes"
 
 // The lexical rules follow httpd's server/util.c: a line ends at LF (a CR
 // before it belongs to the ending); a backslash right before the ending joins
-// the next physical line, and the joined text is what gets classified and
-// tokenised. White space is what apr_isspace accepts.
+// the next physical line (on the file's last line it joins nothing and is
+// dropped), and the joined text is what gets classified and tokenised.
+// White space is what apr_isspace accepts.
 
 func isSpace(c byte) bool { return spaces[c] }
 
