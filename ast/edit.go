@@ -55,7 +55,7 @@ func newLineDirective(prefix, name string, values []string, quote byte, raw bool
 		}
 	}
 	b = append(b, suffix...)
-	d.raw, d.flags = b, fresh
+	d.raw, d.flags = buf[:len(b)], fresh // the room after it stays (indentRoom)
 	d.scan()
 	return d
 }
@@ -64,17 +64,22 @@ func newLineDirective(prefix, name string, values []string, quote byte, raw bool
 // allocation.
 type shortDirective struct {
 	d   Directive
-	buf [64]byte
+	buf [80]byte
 }
 
+// indentRoom is the room a new line's buffer keeps for the indentation
+// it gets when it is placed in a tree, so that placing it (reframe) need
+// not copy it to a new one.
+const indentRoom = 16
+
 // newDirectiveBuffer returns a new Directive and a buffer of size bytes
-// for its text.
+// for its text, with room for indentRoom more.
 func newDirectiveBuffer(size int) (*Directive, []byte) {
-	if size <= len(shortDirective{}.buf) {
+	if size+indentRoom <= len(shortDirective{}.buf) {
 		x := new(shortDirective)
 		return &x.d, x.buf[:size]
 	}
-	return new(Directive), make([]byte, size)
+	return new(Directive), make([]byte, size, size+indentRoom)
 }
 
 // NewComment returns a detached comment line; text should start with '#'.
@@ -435,7 +440,18 @@ func (l *line) reframe(indent, eol string) int {
 	if string(l.raw[:ind]) == indent && string(l.raw[end:]) == eol {
 		return 0
 	}
-	raw := make([]byte, 0, len(indent)+end-ind+len(eol))
+	size := len(indent) + end - ind + len(eol)
+	if l.isFresh() && size <= cap(l.raw) {
+		// A fresh line owns its buffer, made with room for the indent
+		// (see newDirectiveBuffer): shift the text in place.
+		raw := l.raw[:size]
+		copy(raw[len(indent):], l.raw[ind:end])
+		copy(raw, indent)
+		copy(raw[size-len(eol):], eol)
+		l.setRaw(raw)
+		return len(indent) - ind
+	}
+	raw := make([]byte, 0, size)
 	raw = append(append(append(raw, indent...), l.raw[ind:end]...), eol...)
 	l.setRaw(raw)
 	return len(indent) - ind

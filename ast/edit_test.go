@@ -75,6 +75,47 @@ func TestNewSectionIndentsBody(t *testing.T) {
 `)
 }
 
+// A new line is placed in its own buffer, in place when the buffer has
+// room (reframe): its name and arguments must still be read right after
+// the shift, for short and long lines, at an indent within the room kept
+// and deeper, with LF and CRLF endings.
+func TestPlacedNewLinesKeepTheirText(t *testing.T) {
+	long := strings.Repeat("x", 100)
+	for _, eol := range []string{"\n", "\r\n"} {
+		var src strings.Builder
+		names := []string{"A", "B", "C", "D", "E", "F"}
+		for i, n := range names {
+			src.WriteString(strings.Repeat("    ", i) + "<" + n + ">" + eol)
+		}
+		for i := len(names) - 1; i >= 0; i-- {
+			src.WriteString(strings.Repeat("    ", i) + "</" + names[i] + ">" + eol)
+		}
+		f := mustParse(t, src.String())
+		for _, at := range []string{"B", "F"} { // children at 8 and 24 spaces
+			s := firstSection(f, at)
+			short := NewDirective("Require", "all", "granted")
+			longer := NewDirective("AliasMatch", long, "/srv/$1")
+			files := NewSection("Files", []string{"w.py"}, NewDirective("Require", "all", "denied"))
+			s.Append(short, longer, files)
+			indent := s.Open.Indent() + "    "
+			for _, d := range []*Directive{short, longer, files.Open, files.Close} {
+				if d.Indent() != indent || d.EOL() != eol {
+					t.Errorf("in %s: %s has indent %q and eol %q, want %q and %q", at, d.Name(), d.Indent(), d.EOL(), indent, eol)
+				}
+			}
+			if short.Name() != "Require" || short.Arg(1) != "granted" || longer.Arg(0) != long || longer.Arg(1) != "/srv/$1" || files.Open.Arg(0) != "w.py" {
+				t.Fatalf("in %s: names or arguments lost in the shift: %q %q %q %q", at, short.Name(), short.Arg(1), longer.Arg(0), files.Open.Arg(0))
+			}
+			printed := string(Print(f))
+			want := indent + "Require all granted" + eol + indent + "AliasMatch " + long + " /srv/$1" + eol +
+				indent + "<Files \"w.py\">" + eol + indent + "    Require all denied" + eol + indent + "</Files>" + eol
+			if !strings.Contains(printed, want) {
+				t.Fatalf("in %s: printed\n%s\nwithout\n%s", at, printed, want)
+			}
+		}
+	}
+}
+
 func TestFlatFileStaysFlat(t *testing.T) {
 	f := mustParse(t, "<VirtualHost *:80>\nServerName a\n<Location />\nSSLRequireSSL\n</Location>\n</VirtualHost>\n")
 	loc := firstSection(f, "Location")

@@ -264,7 +264,7 @@ func (f *File) EOL() string { return f.eol }
 func Print(f *File) []byte {
 	// Room for what the passes add; memory reserved and never written
 	// costs nothing.
-	b := make([]byte, 0, f.Size+f.Size/8+512)
+	b := make([]byte, 0, f.Size+f.Size/4+512)
 	if f.BOM {
 		b = append(b, bom...)
 	}
@@ -284,7 +284,7 @@ func Print(f *File) []byte {
 		defer close(done)
 		tail := &Section{Body: body[half:], file: f}
 		size := f.Size / len(body) * (len(body) - half)
-		rest = tail.appendTo(make([]byte, 0, size+size/8+512))
+		rest = tail.appendTo(make([]byte, 0, size+size/4+512))
 	}()
 	start := len(b)
 	b = (&Section{Body: body[:half], file: f}).appendTo(b)
