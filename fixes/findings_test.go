@@ -10,7 +10,7 @@ func TestFindingListKeepsOrderPastManyChunks(t *testing.T) {
 	const n = 600_000
 	var l findingList
 	for i := 0; i < n; i++ {
-		l.add(Finding{Line: i})
+		l.add(record{line: i, pass: LocationAccess})
 	}
 	all := l.all()
 	if len(all) != n {

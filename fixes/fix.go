@@ -134,11 +134,31 @@ func (c *Context) daemonIndex() *daemonIndex {
 
 // Report records a finding at n's position in file f.
 func (c *Context) Report(f *ast.File, pos ast.Pos, sev Severity, fixed bool, format string, args ...any) {
-	c.findings.add(Finding{
-		File: f.Name, Pos: pos, Line: pos.Line, Col: pos.Col,
-		Pass: c.pass.Name, Severity: sev, Fixed: fixed,
-		Message: sprintf(format, args...),
+	c.findings.add(record{
+		msg: sprintf(format, args...), file: f.Name, line: pos.Line, col: int32(pos.Col),
+		pass: c.pass, sev: sev, fixed: fixed,
 	})
+}
+
+// record is a Finding as a run keeps it until asked, in about half the
+// room (a big run has a hundred thousand of them). It holds no node or
+// file: a part's findings outlive its tree (see RunParts).
+type record struct {
+	msg   string
+	file  string
+	line  int
+	col   int32 // a column past 2 GiB would need a longer line than any read
+	sev   Severity
+	fixed bool
+	pass  *Pass
+}
+
+func (r *record) finding() Finding {
+	col := int(r.col)
+	return Finding{
+		File: r.file, Pos: ast.Pos{Line: r.line, Col: col}, Line: r.line, Col: col,
+		Pass: r.pass.Name, Severity: r.sev, Message: r.msg, Fixed: r.fixed,
+	}
 }
 
 // findingList collects findings in chunks and copies them once, into an
@@ -146,19 +166,19 @@ func (c *Context) Report(f *ast.File, pos ast.Pos, sev Severity, fixed bool, for
 // findings, and a doubling slice would copy them over and over. Chunks
 // grow from small (most runs have a few findings) to maxFindingChunk.
 type findingList struct {
-	chunks [][]Finding
+	chunks [][]record
 	n      int
 }
 
 const maxFindingChunk = 8192
 
-func (l *findingList) add(f Finding) {
+func (l *findingList) add(f record) {
 	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == cap(l.chunks[k-1]) {
 		size := maxFindingChunk
 		if k < 7 { // 64 << 7 == maxFindingChunk; shifting further overflows
 			size = 64 << k
 		}
-		l.chunks = append(l.chunks, make([]Finding, 0, size))
+		l.chunks = append(l.chunks, make([]record, 0, size))
 	}
 	last := &l.chunks[len(l.chunks)-1]
 	*last = append(*last, f)
@@ -183,10 +203,24 @@ func (l *findingList) all() []Finding {
 	if l.n == 0 {
 		return nil
 	}
+	out := make([]Finding, 0, l.n)
+	for _, c := range l.chunks {
+		for i := range c {
+			out = append(out, c[i].finding())
+		}
+	}
+	return out
+}
+
+// records returns the records in order, in one slice.
+func (l *findingList) records() []record {
+	if l.n == 0 {
+		return nil
+	}
 	if len(l.chunks) == 1 {
 		return l.chunks[0][:l.n:l.n]
 	}
-	out := make([]Finding, 0, l.n)
+	out := make([]record, 0, l.n)
 	for _, c := range l.chunks {
 		out = append(out, c...)
 	}

@@ -90,7 +90,7 @@ func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartH
 	if !hooks.NoText {
 		text = newJoiner(len(parts), len(src))
 	}
-	partFound := make([][]partFinding, len(parts))
+	partFound := make([][]record, len(parts))
 	errs := make([]error, len(parts))
 	onWorkers(len(parts), jobs, func(k int) {
 		out, found, err := fixPart(name, src, layout, parts[k], opts, passes)
@@ -98,7 +98,7 @@ func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartH
 			errs[k] = err
 			return
 		}
-		partFound[k] = compactFindings(found, passes)
+		partFound[k] = found
 		if hooks.Done != nil {
 			hooks.Done(k, src[parts[k].from:parts[k].to], out)
 		}
@@ -114,13 +114,13 @@ func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartH
 	if text != nil {
 		printed = text.done()
 	}
-	return printed, mergeFindings(name, partFound, passes), true, nil
+	return printed, mergeFindings(partFound, passes), true, nil
 }
 
 // fixPart parses, fixes and prints one part. It runs on a goroutine of
 // its own, so a panic outside the passes (parsing, printing) is returned
 // as an error too rather than ending the process.
-func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, passes []*Pass) (out []byte, found []Finding, err error) {
+func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, passes []*Pass) (out []byte, found []record, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			out, found, err = nil, nil, fmt.Errorf("internal error in the part at %s:%d: %v", name, p.line, v)
@@ -139,7 +139,7 @@ func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, p
 			return nil, nil, err
 		}
 	}
-	return ast.Print(f), run.Findings(), nil
+	return ast.Print(f), run.c.findings.records(), nil
 }
 
 // joiner puts the parts' texts together as they are printed, in order:
@@ -204,45 +204,12 @@ func (j *joiner) done() []byte {
 	return j.text
 }
 
-// partFinding is a part's finding as kept until every part is done: what
-// all of them share (the file, the pass names) is left out, which makes
-// it a third of a Finding.
-type partFinding struct {
-	msg   string
-	line  int
-	col   int32
-	pass  uint16 // index in the run's passes
-	sev   Severity
-	fixed bool
-}
-
-// compactFindings keeps found, which is in pass order, as partFindings.
-func compactFindings(found []Finding, passes []*Pass) []partFinding {
-	out := make([]partFinding, len(found))
-	p := 0
-	for i, f := range found {
-		for passes[p].Name != f.Pass {
-			p++
-		}
-		out[i] = partFinding{f.Message, f.Line, int32(f.Col), uint16(p), f.Severity, f.Fixed}
-	}
-	return out
-}
-
-func (f partFinding) expand(file string, passes []*Pass) Finding {
-	pos := ast.Pos{Line: f.line, Col: int(f.col)}
-	return Finding{
-		File: file, Pos: pos, Line: pos.Line, Col: pos.Col,
-		Pass: passes[f.pass].Name, Severity: f.sev, Message: f.msg, Fixed: f.fixed,
-	}
-}
-
 // mergeFindings puts the parts' findings in the order one run over the
 // whole file reports them: pass by pass, and within a pass part by part
 // (each part's in the pass's own order, which follows the file). Where
 // each pass's run of each part goes is worked out first; the copying is
 // then done in two halves at once.
-func mergeFindings(file string, parts [][]partFinding, passes []*Pass) []Finding {
+func mergeFindings(parts [][]record, passes []*Pass) []Finding {
 	type span struct{ part, from, to, at int }
 	var spans []span
 	at := make([]int, len(parts))
@@ -250,7 +217,7 @@ func mergeFindings(file string, parts [][]partFinding, passes []*Pass) []Finding
 	for p := range passes {
 		for i, found := range parts {
 			j := at[i]
-			for j < len(found) && int(found[j].pass) == p {
+			for j < len(found) && found[j].pass == passes[p] {
 				j++
 			}
 			if j > at[i] {
@@ -263,8 +230,9 @@ func mergeFindings(file string, parts [][]partFinding, passes []*Pass) []Finding
 	out := make([]Finding, n)
 	expand := func(spans []span) {
 		for _, s := range spans {
-			for i, f := range parts[s.part][s.from:s.to] {
-				out[s.at+i] = f.expand(file, passes)
+			found := parts[s.part][s.from:s.to]
+			for i := range found {
+				out[s.at+i] = found[i].finding()
 			}
 		}
 	}
