@@ -2,6 +2,7 @@ package fixes
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"unsafe"
 )
@@ -10,17 +11,18 @@ import (
 // strings, %d of ints and %%, without flags or widths. It writes them
 // directly, without fmt's reflection: a big run formats a hundred thousand
 // messages, and fmt was a sixth of a pass's time. Any other verb, flag or
-// argument type, or a count mismatch, goes to fmt.Sprintf, so the text is
-// always what fmt would write.
+// count mismatch goes to fmt.Sprintf, so the text is what fmt would write.
+//
+// The arguments must be strings, bools or numbers (TestReportArgsArePlain
+// checks every call in the package): they then do not escape, so a caller's
+// arguments are not copied to the heap first (five of a finding's
+// allocations in some passes), and the fmt fallback boxes copies of them.
+// Anything else is written as "%!v(TYPE)": calling its String or Error
+// method would make every argument escape.
 func sprintf(format string, args ...any) string {
-	if format == "%s" && len(args) == 1 {
-		if s, ok := args[0].(string); ok {
-			return s // a message formatted earlier, passed on as it is
-		}
-	}
 	size, ok := plainSize(format, args)
 	if !ok {
-		return fmt.Sprintf(format, args...)
+		return fmt.Sprintf(format, copied(args)...)
 	}
 	b := make([]byte, 0, size)
 	next := 0
@@ -47,6 +49,53 @@ func sprintf(format string, args ...any) string {
 	}
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
+
+// copied returns args boxed anew: handing args themselves to fmt would
+// make every caller's arguments escape.
+func copied(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case nil:
+		case string:
+			out[i] = string(append([]byte(nil), a...))
+		case bool:
+			out[i] = a
+		case int:
+			out[i] = a
+		case int8:
+			out[i] = a
+		case int16:
+			out[i] = a
+		case int32:
+			out[i] = a
+		case int64:
+			out[i] = a
+		case uint:
+			out[i] = a
+		case uint8:
+			out[i] = a
+		case uint16:
+			out[i] = a
+		case uint32:
+			out[i] = a
+		case uint64:
+			out[i] = a
+		case float32:
+			out[i] = a
+		case float64:
+			out[i] = a
+		default:
+			out[i] = unsupported{reflect.TypeOf(a).String()}
+		}
+	}
+	return out
+}
+
+// unsupported stands for an argument sprintf does not take.
+type unsupported struct{ typ string }
+
+func (u unsupported) String() string { return "%!v(" + u.typ + ")" }
 
 // plainSize checks that sprintf can format this itself and returns about
 // how long the result is.

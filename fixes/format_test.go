@@ -16,7 +16,7 @@ func TestSprintfIsFmt(t *testing.T) {
 	}
 	values := []any{
 		"", "a", `say "hi"`, `back\slash`, "tab\there", "ünïcode", "\x00\x7f", "é\xff",
-		0, -7, 1 << 40, int64(3), uint8(4), 2.5, errors.New("e"), Error, nil, []string{"x"},
+		0, -7, 1 << 40, int64(3), uint8(4), 2.5, true, nil,
 	}
 	r := rand.New(rand.NewSource(1))
 	for n := 0; n < 20000; n++ {
@@ -27,6 +27,24 @@ func TestSprintfIsFmt(t *testing.T) {
 		}
 		if got, want := sprintf(format, args...), fmt.Sprintf(format, args...); got != want {
 			t.Fatalf("sprintf(%q, %#v) = %q, fmt says %q", format, args, got, want)
+		}
+	}
+}
+
+// An argument sprintf does not take (see TestReportArgsArePlain) is
+// named, not formatted: its String or Error method is never called.
+func TestSprintfNamesUnsupportedArguments(t *testing.T) {
+	for _, c := range []struct {
+		format string
+		arg    any
+		want   string
+	}{
+		{"%s", errors.New("e"), "%!v(*errors.errorString)"},
+		{"%s", Error, "%!v(fixes.Severity)"},
+		{"x %v", []string{"x"}, "x %!v([]string)"},
+	} {
+		if got := sprintf(c.format, c.arg); got != c.want {
+			t.Errorf("sprintf(%q, %#v) = %q, want %q", c.format, c.arg, got, c.want)
 		}
 	}
 }
