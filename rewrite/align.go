@@ -57,17 +57,58 @@ type aligner struct {
 
 // alignLines returns the edit script turning a into b.
 func alignLines(a, b []string) []op {
+	return alignLinesIn(nil, a, b)
+}
+
+// alignLinesIn is alignLines with the tables taken from sc when it is
+// not nil (see alignText).
+func alignLinesIn(sc *alignScratch, a, b []string) []op {
 	al := &aligner{a: a, b: b}
-	al.ida, al.idb, al.ids = internLines(a, b)
+	al.ida, al.idb, al.ids = internLines(sc, a, b)
+	if sc != nil {
+		al.countA, al.countB, al.where = sc.counts(al.ids)
+	}
 	// Room for an edit every few lines; untouched capacity costs nothing.
 	al.ops = make([]op, 0, 16+(len(a)+len(b))/8)
 	al.diff(0, len(a), 0, len(b), 0)
 	return al.ops
 }
 
+// alignScratch holds the tables of one small alignment for the next: a
+// big config fixed in parts aligns each part on its own, and making them
+// anew for each was a tenth of what the run allocated. The per-id counts
+// are left zeroed by the aligner, as it found them.
+type alignScratch struct {
+	a, b                  []string
+	ha, hb                []uint64
+	ida, idb              []int32
+	ids                   lineIDs
+	countA, countB, where []int32
+}
+
+var alignScratchPool = sync.Pool{New: func() any { return new(alignScratch) }}
+
+// counts returns the three per-id tables, n long and zeroed.
+func (sc *alignScratch) counts(n int) (countA, countB, where []int32) {
+	if cap(sc.countA) < n {
+		sc.countA, sc.countB, sc.where = make([]int32, n), make([]int32, n), make([]int32, n)
+	}
+	return sc.countA[:n], sc.countB[:n], sc.where[:n]
+}
+
+// resized returns s with length n, reusing its array when it is big enough;
+// the contents are not cleared.
+func resized[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
 // internLines numbers the distinct lines of a and b (ids are dense from 0)
-// and returns each side's ids and their count.
-func internLines(a, b []string) ([]int32, []int32, int) {
+// and returns each side's ids and their count. A small alignment takes its
+// tables from sc when it is not nil.
+func internLines(sc *alignScratch, a, b []string) ([]int32, []int32, int) {
 	na := int32(len(a))
 	line := func(i int32) string {
 		if i < na {
@@ -76,6 +117,22 @@ func internLines(a, b []string) ([]int32, []int32, int) {
 		return b[i-na]
 	}
 	seed := maphash.MakeSeed()
+	if sc != nil && len(a)+len(b) < parallelLines {
+		sc.ha, sc.hb = resized(sc.ha, len(a)), resized(sc.hb, len(b))
+		sc.ida, sc.idb = resized(sc.ida, len(a)), resized(sc.idb, len(b))
+		hashLinesTo(sc.ha, seed, a)
+		hashLinesTo(sc.hb, seed, b)
+		t := &sc.ids
+		t.reset(len(a)+len(b), line)
+		for i, h := range sc.ha {
+			sc.ida[i] = t.id(int32(i), h)
+		}
+		for j, h := range sc.hb {
+			sc.idb[j] = t.id(na+int32(j), h)
+		}
+		t.lines = nil // holds a and b
+		return sc.ida, sc.idb, t.count()
+	}
 	ha, hb := hashLines(seed, a), hashLines(seed, b)
 	ida, idb := make([]int32, len(a)), make([]int32, len(b))
 	if len(a)+len(b) < parallelLines {

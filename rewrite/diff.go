@@ -302,7 +302,13 @@ func alignText(old, new []byte) []op {
 	if string(old) == string(new) {
 		return []op{{opEqual, lineCount(old)}}
 	}
-	return alignLines(splitLines(old), splitLines(new))
+	sc := alignScratchPool.Get().(*alignScratch)
+	sc.a, sc.b = splitLinesTo(sc.a[:0], old), splitLinesTo(sc.b[:0], new)
+	ops := alignLinesIn(sc, sc.a, sc.b)
+	clear(sc.a) // the lines are views of the texts: let them go
+	clear(sc.b)
+	alignScratchPool.Put(sc)
+	return ops
 }
 
 func lineCount(b []byte) int {

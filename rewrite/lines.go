@@ -15,8 +15,12 @@ func splitLines(b []byte) []string {
 	if len(b) == 0 {
 		return nil
 	}
+	return splitLinesTo(make([]string, 0, bytes.Count(b, []byte{'\n'})+1), b)
+}
+
+// splitLinesTo is splitLines appending to out.
+func splitLinesTo(out []string, b []byte) []string {
 	s := unsafe.String(unsafe.SliceData(b), len(b))
-	out := make([]string, 0, bytes.Count(b, []byte{'\n'})+1)
 	for s != "" {
 		i := indexNewline(s)
 		if i < 0 {
@@ -45,11 +49,29 @@ type lineIDs struct {
 }
 
 func newLineIDs(n int, lines func(int32) string) *lineIDs {
+	t := &lineIDs{}
+	t.reset(n, lines)
+	return t
+}
+
+// reset empties the table for n lines, reusing its arrays when they are
+// big enough.
+func (t *lineIDs) reset(n int, lines func(int32) string) {
 	size := 16
 	for size < n {
 		size <<= 1
 	}
-	return &lineIDs{lines: lines, slots: make([]uint64, size), first: make([]int32, 0, n/2)}
+	t.lines = lines
+	if cap(t.slots) >= size {
+		t.slots = t.slots[:size]
+		clear(t.slots)
+	} else {
+		t.slots = make([]uint64, size)
+	}
+	if cap(t.first) < n/2 {
+		t.first = make([]int32, 0, n/2)
+	}
+	t.first = t.first[:0]
 }
 
 // id returns the id of line i, whose text hashes to h, giving it the next
@@ -80,6 +102,12 @@ func (t *lineIDs) count() int { return len(t.first) }
 // big inputs: hashing every byte is most of the cost of numbering lines.
 func hashLines(seed maphash.Seed, lines []string) []uint64 {
 	out := make([]uint64, len(lines))
+	hashLinesTo(out, seed, lines)
+	return out
+}
+
+// hashLinesTo is hashLines into out, which is as long as lines.
+func hashLinesTo(out []uint64, seed maphash.Seed, lines []string) {
 	hash := func(from, to int) {
 		for i := from; i < to; i++ {
 			out[i] = maphash.String(seed, lines[i])
@@ -87,7 +115,7 @@ func hashLines(seed maphash.Seed, lines []string) []uint64 {
 	}
 	if len(lines) < 1<<14 {
 		hash(0, len(lines))
-		return out
+		return
 	}
 	half := len(lines) / 2
 	var wg sync.WaitGroup
@@ -95,5 +123,4 @@ func hashLines(seed maphash.Seed, lines []string) []uint64 {
 	go func() { defer wg.Done(); hash(half, len(lines)) }()
 	hash(0, half)
 	wg.Wait()
-	return out
 }
