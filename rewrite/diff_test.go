@@ -106,6 +106,25 @@ func TestAlignRandom(t *testing.T) {
 	}
 }
 
+// alignText takes its tables from a pool, left by the alignment before:
+// in any sequence of sizes, each script must be the one fresh tables give.
+func TestAlignTextReusesTablesCleanly(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for i := 0; i < 300; i++ {
+		size := rng.Intn(400)
+		if i%7 == 0 {
+			size = 2000 + rng.Intn(2000) // more ids than the tables held
+		}
+		old := randomConfig(rng, size)
+		new := randomEdit(rng, old)
+		got := alignText([]byte(old), []byte(new))
+		want := alignLines(splitLines([]byte(old)), splitLines([]byte(new)))
+		if got, want = appendOps(nil, got), appendOps(nil, want); !slices.Equal(got, want) { // equal texts: one empty run, or none
+			t.Fatalf("alignment %d (%d lines): pooled script %v, fresh %v", i, size, got, want)
+		}
+	}
+}
+
 // bigConfig returns n vhost-like lines, each unique.
 func bigConfig(n int) []string {
 	lines := make([]string, n)
