@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 	"unsafe"
 )
 
@@ -27,12 +28,14 @@ func sprintf(format string, args ...any) string {
 	b := make([]byte, 0, size)
 	next := 0
 	for i := 0; i < len(format); i++ {
-		c := format[i]
-		if c != '%' {
-			b = append(b, c)
-			continue
+		// The text up to the next verb in one piece.
+		j := strings.IndexByte(format[i:], '%')
+		if j < 0 {
+			b = append(b, format[i:]...)
+			break
 		}
-		i++
+		b = append(b, format[i:i+j]...)
+		i += j + 1
 		switch format[i] {
 		case '%':
 			b = append(b, '%')
