@@ -75,6 +75,8 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 	gc, restoreGC := holdGC()
 	defer restoreGC()
 	prog := a.startProgress()
+	growPipe(a.stdout)
+	growPipe(a.stderr)
 	out := newStreams(a.stdout, a.stderr)
 	// When the diffs and the findings go to different files, the diffs
 	// are written as they are made: a big config's diff is written while
