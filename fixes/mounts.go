@@ -290,9 +290,13 @@ func staticAliasTarget(root string) string { return root + "/applications/$1/sta
 // staticDir is the directory pattern the static AliasMatch serves from.
 func staticDir(root string) string { return root + "/applications/*/static" }
 
+// quotedStaticAliasRegex is staticAliasRegex as the AliasMatch writes it,
+// quoted once: the pass writes one per vhost.
+var quotedStaticAliasRegex = ast.Quote(staticAliasRegex, '"')
+
 // newStaticAliasMatch returns web2py's static AliasMatch for root.
 func newStaticAliasMatch(root string) *ast.Directive {
-	return ast.NewDirectiveRaw("AliasMatch", ast.Quote(staticAliasRegex, '"'), ast.Quote(staticAliasTarget(root), '"'))
+	return ast.NewDirectiveRaw("AliasMatch", quotedStaticAliasRegex, ast.Quote(staticAliasTarget(root), '"'))
 }
 
 // staticAliasRoot returns ROOT when d is an AliasMatch serving web2py static
@@ -311,12 +315,16 @@ func staticAliasRoot(d *ast.Directive) string {
 // inStaticDir reports whether p lies in a web2py static directory
 // (ROOT/applications/APP/static or below) of root.
 func inStaticDir(p, root string) bool {
-	rest, ok := strings.CutPrefix(CleanDir(p), root+"/applications/")
+	rest, ok := strings.CutPrefix(CleanDir(p), root)
 	if !ok {
 		return false
 	}
-	parts := strings.Split(rest, "/")
-	return len(parts) >= 2 && parts[0] != "" && parts[1] == "static"
+	if rest, ok = strings.CutPrefix(rest, "/applications/"); !ok {
+		return false
+	}
+	app, rest, _ := strings.Cut(rest, "/")
+	dir, _, _ := strings.Cut(rest, "/")
+	return app != "" && dir == "static"
 }
 
 // isWithin reports whether path p is dir or lies below it.

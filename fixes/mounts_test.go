@@ -139,9 +139,29 @@ func TestInStaticDir(t *testing.T) {
 		"/srv/other/applications/welcome/static":                false,
 		"/home/web2py/applications//static":                     false,
 		"/home/web2py/applications/welcome/controllers/static/": false,
+		"/home/web2pyX/applications/welcome/static":             false,
+		"/home/web2py/applications/welcome/statics":             false,
 	} {
 		if got := inStaticDir(p, root); got != want {
 			t.Errorf("inStaticDir(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+func TestRootFromApplications(t *testing.T) {
+	for p, want := range map[string]string{
+		"/home/web2py/applications/":               "/home/web2py",
+		"/home/web2py/applications":                "/home/web2py",
+		"/home/web2py//applications/welcome/":      "/home/web2py",
+		"/home/web2py/applications/x/applications": "/home/web2py", // the first one
+		"/srv/applicationsX/applications":          "/srv/applicationsX",
+		"/home/web2py/applicationsX":               "",
+		"/applications/":                           "", // no root above it
+		"applications/":                            "",
+		"/srv/www/":                                "",
+	} {
+		if got := rootFromApplications(p); got != want {
+			t.Errorf("rootFromApplications(%q) = %q, want %q", p, got, want)
 		}
 	}
 }

@@ -67,7 +67,10 @@ func aliasRoot(vh *ast.Section) (root string, several bool) {
 // rootFromApplications returns ROOT for a path "ROOT/applications" or
 // "ROOT/applications/…", else "".
 func rootFromApplications(p string) string {
-	i := strings.Index(p+"/", "/applications/")
+	i := strings.Index(p, "/applications/")
+	if i < 0 && strings.HasSuffix(p, "/applications") {
+		i = len(p) - len("/applications")
+	}
 	if i <= 0 {
 		return ""
 	}
