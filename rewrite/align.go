@@ -107,7 +107,7 @@ func resized[T any](s []T, n int) []T {
 
 // internLines numbers the distinct lines of a and b (ids are dense from 0)
 // and returns each side's ids and their count. A small alignment takes its
-// tables from sc when it is not nil.
+// tables from sc when it is not nil; a large one makes its own.
 func internLines(sc *alignScratch, a, b []string) ([]int32, []int32, int) {
 	na := int32(len(a))
 	line := func(i int32) string {
@@ -117,7 +117,10 @@ func internLines(sc *alignScratch, a, b []string) ([]int32, []int32, int) {
 		return b[i-na]
 	}
 	seed := maphash.MakeSeed()
-	if sc != nil && len(a)+len(b) < parallelLines {
+	if len(a)+len(b) < parallelLines {
+		if sc == nil {
+			sc = new(alignScratch)
+		}
 		sc.ha, sc.hb = resized(sc.ha, len(a)), resized(sc.hb, len(b))
 		sc.ida, sc.idb = resized(sc.ida, len(a)), resized(sc.idb, len(b))
 		hashLinesTo(sc.ha, seed, a)
@@ -135,16 +138,6 @@ func internLines(sc *alignScratch, a, b []string) ([]int32, []int32, int) {
 	}
 	ha, hb := hashLines(seed, a), hashLines(seed, b)
 	ida, idb := make([]int32, len(a)), make([]int32, len(b))
-	if len(a)+len(b) < parallelLines {
-		t := newLineIDs(len(a)+len(b), line)
-		for i, h := range ha {
-			ida[i] = t.id(int32(i), h)
-		}
-		for j, h := range hb {
-			idb[j] = t.id(na+int32(j), h)
-		}
-		return ida, idb, t.count()
-	}
 	// Two goroutines, each with a table of its own for the lines whose
 	// hash has its parity: equal lines hash alike, so they still get equal
 	// ids (2·local id + parity). Only equality of ids matters to the
