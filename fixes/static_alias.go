@@ -86,7 +86,8 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 	if len(aliases) == 0 {
 		return nil
 	}
-	if _, several := aliasRoot(site); several {
+	root, several := aliasRoot(site)
+	if several {
 		// Which tree is the application's cannot be told, and removing
 		// one Alias would let the next run take the other's for it.
 		c.Report(FileOf(aliases[0]), aliases[0].Pos(), Warning, false,
@@ -95,7 +96,9 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 	}
 	var made map[*ast.Directive]ast.Pos // made when needed: most sites need none
 	mounts := siteMounts(site)
-	root := c.web2pyRoot(site)
+	if root == "" { // as c.web2pyRoot, without reading the Aliases again
+		root = rootBeyondAliases(site, c.daemonIndex().daemonFor)
+	}
 	// The application's own directories: an Alias of one of them (or of a
 	// directory above) serves its source. Below them only web2py's
 	// applications/ is known to hold source and databases; other

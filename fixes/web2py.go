@@ -25,6 +25,12 @@ func web2pyRoot(vh *ast.Section, daemonFor func(*ast.Section) *ast.Directive) st
 	if root, several := aliasRoot(vh); root != "" || several {
 		return root
 	}
+	return rootBeyondAliases(vh, daemonFor)
+}
+
+// rootBeyondAliases is the web2py root that vh's WSGIScriptAlias script or
+// its daemon's home= names, for a vhost whose Aliases name none.
+func rootBeyondAliases(vh *ast.Section, daemonFor func(*ast.Section) *ast.Directive) string {
 	for _, d := range DirectivesIn(vh, "WSGIScriptAlias") {
 		if t := d.Arg(1); strings.HasSuffix(t, ".py") {
 			if root := path.Dir(t); root != "/" && root != "." {
