@@ -163,6 +163,6 @@ func sizeDaemon(c *Context, def *ast.Directive, user, group identity) {
 	})
 	f := FileOf(def)
 	for _, a := range out {
-		c.Report(f, a.pos, Advice, false, "%s", a.msg)
+		c.reportMessage(f, a.pos, Advice, false, a.msg)
 	}
 }

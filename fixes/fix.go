@@ -134,8 +134,14 @@ func (c *Context) daemonIndex() *daemonIndex {
 
 // Report records a finding at n's position in file f.
 func (c *Context) Report(f *ast.File, pos ast.Pos, sev Severity, fixed bool, format string, args ...any) {
+	c.reportMessage(f, pos, sev, fixed, sprintf(format, args...))
+}
+
+// reportMessage is Report of a message formatted earlier (passes that
+// sort their findings first), which it keeps as it is.
+func (c *Context) reportMessage(f *ast.File, pos ast.Pos, sev Severity, fixed bool, msg string) {
 	c.findings.add(record{
-		msg: sprintf(format, args...), file: f.Name, line: pos.Line, col: int32(pos.Col),
+		msg: msg, file: f.Name, line: pos.Line, col: int32(pos.Col),
 		pass: c.pass, sev: sev, fixed: fixed,
 	})
 }

@@ -88,7 +88,7 @@ func runSectionTags(c *Context) {
 			return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
 		})
 		for _, t := range found {
-			c.Report(f, t.pos, t.sev, t.fixed, "%s", t.msg)
+			c.reportMessage(f, t.pos, t.sev, t.fixed, t.msg)
 		}
 	}
 }
