@@ -62,12 +62,8 @@ func (t *lineIDs) reset(n int, lines func(int32) string) {
 		size <<= 1
 	}
 	t.lines = lines
-	if cap(t.slots) >= size {
-		t.slots = t.slots[:size]
-		clear(t.slots)
-	} else {
-		t.slots = make([]uint64, size)
-	}
+	t.slots = resized(t.slots, size)
+	clear(t.slots)
 	if cap(t.first) < n/2 {
 		t.first = make([]int32, 0, n/2)
 	}

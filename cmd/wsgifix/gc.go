@@ -25,7 +25,7 @@ import (
 //     off otherwise): it then holds the input and its results, not trees
 //     (3.3× the input for the 10k-pair diff, whose fixed text and diff are
 //     written as they are made, not held), and collecting keeps it within
-//     8× the input (7.1× for that diff). Collecting at 100 % growth under
+//     8× the input (7.1-7.3× for that diff). Collecting at 100 % growth under
 //     a 5.5× limit instead ran 17 times in the 10k-pair diff and was 3 %
 //     slower (382 against 392 ms, medians of 25 interleaved runs).
 //     The limit stays at least 1.5× what the last collection found live,
