@@ -117,6 +117,11 @@ type Context struct {
 	pass     *Pass
 	findings findingList
 	daemons  *daemonIndex // for the current pass, built on first use
+
+	// planned are the location plans static-alias made, by site; plans
+	// are the ones location-access, run right after it, carries out
+	// instead of planning again (see Runner.Run).
+	planned, plans map[*ast.Section][]locationPlan
 }
 
 // web2pyRoot is Web2pyRoot with the daemon definitions indexed once per
@@ -266,6 +271,13 @@ func NewRunner(files []*ast.File, opts Options) *Runner {
 
 // Run applies pass p.
 func (r *Runner) Run(p *Pass) {
+	// static-alias's plans hold for location-access only right after it:
+	// any other pass may change what they were made from.
+	r.c.plans = nil
+	if r.c.pass == StaticAlias && p == LocationAccess {
+		r.c.plans = r.c.planned
+	}
+	r.c.planned = nil
 	r.c.pass, r.c.daemons = p, nil
 	p.Run(&r.c)
 }

@@ -88,13 +88,12 @@ After:
 func runLocationAccess(c *Context) {
 	dirs := newDirectories(c.Files)
 	site := func(c *Context, site *ast.Section) {
-		locs := locationsIn(site)
-		if len(locs) == 0 {
-			return
+		plans, ok := c.plans[site]
+		if !ok {
+			plans = planLocations(c, site)
 		}
-		urls := readSiteURLs(c, site)
-		for _, loc := range locs {
-			plan := planLocation(urls, loc)
+		for _, plan := range plans {
+			loc := plan.loc
 			switch {
 			case plan.skip:
 			case plan.problem != "":
@@ -123,6 +122,30 @@ func locationsIn(site *ast.Section) []*ast.Section {
 		}
 	}
 	return out
+}
+
+// planLocations plans every Location grant of site, all before any is
+// moved: static-alias asks the plans whether a grant will move onto a
+// static directory, and location-access carries out the very same ones.
+func planLocations(c *Context, site *ast.Section) []locationPlan {
+	locs := locationsIn(site)
+	if len(locs) == 0 {
+		return nil
+	}
+	urls := readSiteURLs(c, site)
+	plans := make([]locationPlan, len(locs))
+	for i, loc := range locs {
+		plans[i] = planLocation(urls, loc)
+	}
+	return plans
+}
+
+// keepPlans keeps static-alias's plans for site, for location-access.
+func (c *Context) keepPlans(site *ast.Section, plans []locationPlan) {
+	if c.planned == nil {
+		c.planned = make(map[*ast.Section][]locationPlan)
+	}
+	c.planned[site] = plans
 }
 
 // locationPlan is what moving one Location's grant would do.

@@ -1,6 +1,7 @@
 package fixes
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -37,4 +38,49 @@ func proxiedLocation(site, loc *ast.Section) bool {
 		}
 	}
 	return false
+}
+
+// static-alias plans a site's Location grants to tell whether one will
+// move onto the static directory, and location-access carries out those
+// plans when it runs right after. A pass run between the two may change
+// what the plans were made from, so location-access must plan again:
+// here the pass between adds an Alias that the Location's URLs reach,
+// which leaves the grant where it is.
+func TestLocationAccessPlansAgainAfterAnotherPass(t *testing.T) {
+	const src = `<VirtualHost *:80>
+    Alias / /srv/w/applications/
+    WSGIScriptAlias / /srv/w/wsgihandler.py
+    <Location "/admin">
+        Require all granted
+    </Location>
+</VirtualHost>
+`
+	addAlias := &Pass{Name: "add-alias", Run: func(c *Context) {
+		for _, vh := range VirtualHosts(c.Files) {
+			vh.Insert(0, ast.NewDirective("Alias", "/admin", "/srv/other/"))
+		}
+	}}
+	cases := []struct {
+		passes []*Pass
+		moved  bool
+	}{
+		{[]*Pass{StaticAlias, LocationAccess}, true},
+		{[]*Pass{StaticAlias, addAlias, LocationAccess}, false},
+	}
+	for _, tc := range cases {
+		out := runAll(t, DefaultOptions(), tc.passes, src)
+		moved := strings.Contains(out, `<Files "wsgihandler.py">`)
+		left := strings.Contains(out, `left alone, its URLs also reach "Alias /admin /srv/other/"`)
+		if moved != tc.moved || left == tc.moved {
+			t.Errorf("passes %v: moved %v, reported as left %v; want moved %v\n%s", passNames(tc.passes), moved, left, tc.moved, out)
+		}
+	}
+}
+
+func passNames(passes []*Pass) []string {
+	var names []string
+	for _, p := range passes {
+		names = append(names, p.Name)
+	}
+	return names
 }

@@ -57,13 +57,16 @@ func (c *Context) eachPart(n int, settle func(), work func(c *Context, i int)) {
 	chunks := make([]Context, (n+size-1)/size)
 	onWorkers(len(chunks), workers, func(k int) {
 		sub := &chunks[k]
-		*sub = Context{Files: c.Files, Opts: c.Opts, pass: c.pass, daemons: c.daemons}
+		*sub = Context{Files: c.Files, Opts: c.Opts, pass: c.pass, daemons: c.daemons, plans: c.plans}
 		for i := k * size; i < min(n, (k+1)*size); i++ {
 			work(sub, i)
 		}
 	})
 	for k := range chunks {
 		c.findings.addAll(&chunks[k].findings)
+		for site, plans := range chunks[k].planned {
+			c.keepPlans(site, plans)
+		}
 	}
 }
 

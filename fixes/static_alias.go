@@ -174,15 +174,25 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 
 // grantStaticFiles adds <Directory "ROOT/applications/*/static"> granted
 // after each web2py static AliasMatch of site that has none, unless a
-// Location grant that location-access will move provides it.
+// Location grant that location-access will move provides it: the plans
+// that tell are kept for location-access, which carries them out.
 func grantStaticFiles(c *Context, site *ast.Section, dirs *directories, made map[*ast.Directive]ast.Pos) {
+	var plans []locationPlan
+	planned := false
 	for _, d := range directivesAt(site, "AliasMatch") {
 		root := staticAliasRoot(d)
 		if root == "" {
 			continue
 		}
 		dir := staticDir(root)
-		if dirs.has(site, dir) || locationWillGrant(c, site, dir) {
+		if dirs.has(site, dir) {
+			continue
+		}
+		if !planned {
+			plans, planned = planLocations(c, site), true
+			c.keepPlans(site, plans)
+		}
+		if willGrant(plans, dir) {
 			continue
 		}
 		ast.InsertAfter(d, newGrantedDirectory(dir, c.Opts))
@@ -197,16 +207,10 @@ func grantStaticFiles(c *Context, site *ast.Section, dirs *directories, made map
 	}
 }
 
-// locationWillGrant reports whether location-access will write a grant for
-// static directory dir from a Location of site.
-func locationWillGrant(c *Context, site *ast.Section, dir string) bool {
-	locs := locationsIn(site)
-	if len(locs) == 0 {
-		return false
-	}
-	urls := readSiteURLs(c, site)
-	for _, loc := range locs {
-		p := planLocation(urls, loc)
+// willGrant reports whether one of plans writes a grant for static
+// directory dir.
+func willGrant(plans []locationPlan, dir string) bool {
+	for _, p := range plans {
 		if !p.skip && p.problem == "" && slices.Contains(p.staticDirs, dir) {
 			return true
 		}
