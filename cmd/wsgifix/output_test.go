@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/wsgifix/wsgifix/ast"
+	"github.com/wsgifix/wsgifix/fixes"
 	"github.com/wsgifix/wsgifix/internal/genconf"
 )
 
@@ -148,4 +150,46 @@ func TestDiffsBesideFindings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A big run's findings are formatted on another goroutine in chunks
+// (writeFindings); what comes out must be every finding, in order, one
+// per line, as the line-by-line loop writes it, and a writer that fails
+// must not leave the formatter stuck.
+func TestWriteFindingsInChunksMatchesLineByLine(t *testing.T) {
+	var findings []fixes.Finding
+	for i := range 9000 { // messages of varied length: chunks end anywhere
+		findings = append(findings, fixes.Finding{
+			File: "/etc/apache2/sites-enabled/site.conf", Pos: ast.Pos{Line: i + 1, Col: i%7 + 1},
+			Pass: "location-access", Message: strings.Repeat("grants access by URL ", 1+i%17),
+		})
+	}
+	var want bytes.Buffer
+	for _, fd := range findings {
+		want.WriteString(fd.String() + "\n")
+	}
+	defer func(n int) { bigFindings = n }(bigFindings)
+	for _, threshold := range []int{len(findings) + 1, 1} { // line by line, then in chunks
+		bigFindings = threshold
+		var got bytes.Buffer
+		writeFindings(&got, findings)
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Fatalf("bigFindings %d: %d bytes written, want %d (first difference at %d)",
+				threshold, got.Len(), want.Len(), firstDifference(got.Bytes(), want.Bytes()))
+		}
+	}
+	writeFindings(failingWriter{}, findings) // returns: the chunks are drained
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+func firstDifference(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }
