@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unsafe"
 )
 
 // New nodes are built detached, with no indentation; when inserted they take
@@ -55,7 +56,7 @@ func newLineDirective(prefix, name string, values []string, quote byte, raw bool
 		}
 	}
 	b = append(b, suffix...)
-	d.raw, d.flags = buf[:len(b)], fresh // the room after it stays (indentRoom)
+	d.raw, d.flags = buf[:len(b)], fresh|roomBefore
 	d.scan()
 	return d
 }
@@ -67,19 +68,21 @@ type shortDirective struct {
 	buf [80]byte
 }
 
-// indentRoom is the room a new line's buffer keeps for the indentation
-// it gets when it is placed in a tree, so that placing it (reframe) need
-// not copy it to a new one.
+// indentRoom is the room a new line's buffer keeps before its text for
+// the indentation it gets when it is placed in a tree, so that placing
+// it (reframe) need neither copy the line to a new buffer nor move its
+// text: strings already read from the line (Name, Arg, the parsed
+// argument list) are views of that text and must stay what they were.
 const indentRoom = 16
 
 // newDirectiveBuffer returns a new Directive and a buffer of size bytes
-// for its text, with room for indentRoom more.
+// for its text, preceded by indentRoom bytes of room (roomBefore).
 func newDirectiveBuffer(size int) (*Directive, []byte) {
-	if size+indentRoom <= len(shortDirective{}.buf) {
+	if indentRoom+size <= len(shortDirective{}.buf) {
 		x := new(shortDirective)
-		return &x.d, x.buf[:size]
+		return &x.d, x.buf[indentRoom : indentRoom+size]
 	}
-	return new(Directive), make([]byte, size, size+indentRoom)
+	return new(Directive), make([]byte, indentRoom+size)[indentRoom:]
 }
 
 // NewComment returns a detached comment line; text should start with '#'.
@@ -440,17 +443,16 @@ func (l *line) reframe(indent, eol string) int {
 	if string(l.raw[:ind]) == indent && string(l.raw[end:]) == eol {
 		return 0
 	}
-	size := len(indent) + end - ind + len(eol)
-	if l.isFresh() && size <= cap(l.raw) {
-		// A fresh line owns its buffer, made with room for the indent
-		// (see newDirectiveBuffer): shift the text in place.
-		raw := l.raw[:size]
-		copy(raw[len(indent):], l.raw[ind:end])
+	if l.flags&roomBefore != 0 && ind == 0 && len(indent) <= indentRoom && string(l.raw[end:]) == eol {
+		// A new line's buffer has room before its text (newDirectiveBuffer):
+		// the indentation goes there, and the text stays where it is.
+		start := unsafe.Add(unsafe.Pointer(unsafe.SliceData(l.raw)), -len(indent))
+		raw := unsafe.Slice((*byte)(start), len(indent)+len(l.raw))
 		copy(raw, indent)
-		copy(raw[size-len(eol):], eol)
 		l.setRaw(raw)
-		return len(indent) - ind
+		return len(indent)
 	}
+	size := len(indent) + end - ind + len(eol)
 	raw := make([]byte, 0, size)
 	raw = append(append(append(raw, indent...), l.raw[ind:end]...), eol...)
 	l.setRaw(raw)

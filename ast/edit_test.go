@@ -116,6 +116,60 @@ func TestPlacedNewLinesKeepTheirText(t *testing.T) {
 	}
 }
 
+// Strings read from a new line before it is placed (its name, its
+// arguments, the parsed list a long line keeps) are views of its text, so
+// placing it must not move that text: the indentation goes into the room
+// its buffer keeps before it. A build that shifted the text in place
+// returned "ias /sta" for the first argument of "Alias /static/ ...".
+func TestStringsReadBeforePlacementStay(t *testing.T) {
+	long := "/srv/some/long/path/for/the/static/files/" + strings.Repeat("x", 40)
+	for _, eol := range []string{"\n", "\r\n"} {
+		for _, depth := range []int{1, 5} { // an indent within the room, and deeper
+			var src strings.Builder
+			for i := range depth {
+				src.WriteString(strings.Repeat("    ", i) + "<S" + string(rune('A'+i)) + ">" + eol)
+			}
+			for i := depth - 1; i >= 0; i-- {
+				src.WriteString(strings.Repeat("    ", i) + "</S" + string(rune('A'+i)) + ">" + eol)
+			}
+			f := mustParse(t, src.String())
+			inner := firstSection(f, "S"+string(rune('A'+depth-1)))
+			short := NewDirective("Alias", "/static/", "/srv/s/")
+			longer := NewDirective("Alias", "/static/", long)
+			files := NewSection("Files", []string{"wsgihandler.py"}, NewDirective("Require", "all", "granted"))
+			type read struct {
+				got  *string
+				want string
+			}
+			var reads []read
+			keep := func(got, want string) { reads = append(reads, read{&got, want}) }
+			keep(short.Name(), "Alias")
+			keep(short.Arg(0), "/static/")
+			keep(short.Arg(1), "/srv/s/")
+			keep(longer.Arg(1), long)
+			for i, v := range longer.Values() {
+				keep(v, []string{"/static/", long}[i])
+			}
+			keep(longer.Args()[0].Raw, "/static/")
+			keep(files.Open.Arg(0), "wsgihandler.py")
+			keep(files.Open.Name(), "Files")
+			inner.Append(short, longer, files)
+			for i, r := range reads {
+				if *r.got != r.want {
+					t.Errorf("eol %q, depth %d: string %d read before placement is now %q, want %q", eol, depth, i, *r.got, r.want)
+				}
+			}
+			if longer.Arg(1) != long || longer.Args()[0].Raw != "/static/" || short.Arg(1) != "/srv/s/" {
+				t.Errorf("eol %q, depth %d: arguments after placement %q %q %q", eol, depth, longer.Arg(1), longer.Args()[0].Raw, short.Arg(1))
+			}
+			indent := strings.Repeat("    ", depth)
+			if want := indent + "Alias /static/ " + long + eol; !strings.Contains(string(Print(f)), want) {
+				t.Errorf("eol %q, depth %d: printed\n%s\nwithout %q", eol, depth, Print(f), want)
+			}
+		}
+	}
+}
+
 func TestFlatFileStaysFlat(t *testing.T) {
 	f := mustParse(t, "<VirtualHost *:80>\nServerName a\n<Location />\nSSLRequireSSL\n</Location>\n</VirtualHost>\n")
 	loc := firstSection(f, "Location")

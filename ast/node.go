@@ -61,10 +61,11 @@ const (
 	fresh          lineFlags = 1 << iota // built by an edit, not yet placed in a tree
 	parsed                               // Directive: the argument list is there
 	missingBracket                       // Directive: a tag without its '>'
+	roomBefore                           // raw starts indentRoom bytes into a buffer of the line's own
 )
 
-// setRaw gives the line new bytes.
-func (l *line) setRaw(raw []byte) { l.raw = raw }
+// setRaw gives the line new bytes (with no room before them).
+func (l *line) setRaw(raw []byte) { l.raw, l.flags = raw, l.flags&^roomBefore }
 
 func (l *line) isFresh() bool { return l.flags&fresh != 0 }
 func (l *line) setFresh(on bool) {
