@@ -29,9 +29,10 @@ func lower(c byte) byte {
 }
 
 // view returns b as a string without copying. The tree never writes into
-// a line's bytes after making them (edits build new lines) and Parse's
-// caller must not modify src, so names and arguments can share those bytes
-// instead of each costing an allocation.
+// a line's text after making it (edits build new lines; placing a new
+// line writes its indentation into the room before the text, see
+// reframe) and Parse's caller must not modify src, so names and
+// arguments can share those bytes instead of each costing an allocation.
 func view(b []byte) string {
 	if len(b) == 0 {
 		return ""
