@@ -46,6 +46,15 @@ func (s *diffStream) add(ops []op, newText []byte) {
 			return
 		}
 	}
+	// Nothing pending but unchanged lines (a file with nothing to fix, or
+	// a long stretch of one): only their last contextLines can show, as
+	// the leading context of a change yet to come. Moving past the rest
+	// keeps the new text held small instead of the whole file's.
+	if len(s.ops) == 1 && s.ops[0].kind == opEqual && s.ops[0].n > 2*contextLines {
+		n := s.ops[0].n
+		s.write([]op{{opEqual, n - contextLines}})
+		s.ops = append(s.ops[:0], op{opEqual, contextLines})
+	}
 }
 
 // close writes what is left and returns the writer's error.

@@ -96,6 +96,40 @@ func TestDiffStreamBig(t *testing.T) {
 	}
 }
 
+// A stream of unchanged parts holds only the last few lines of new text,
+// not all of it (a file with nothing to fix is the common case of a
+// re-run across a fleet), and a change that comes after them still gets
+// its leading context and line numbers.
+func TestDiffStreamHoldsLittleOfUnchangedText(t *testing.T) {
+	lines := bigConfig(20000)
+	old := []byte(strings.Join(lines, ""))
+	edited := append([]string(nil), lines...)
+	edited[len(edited)-5] = "changed\n"
+	new := []byte(strings.Join(edited, ""))
+	const parts = 40
+	var w bytes.Buffer
+	s := newDiffStream(&w, "site.conf", old)
+	var script []op
+	held := 0
+	for k := range parts {
+		from, to := k*len(lines)/parts, (k+1)*len(lines)/parts
+		o, n := []byte(strings.Join(lines[from:to], "")), []byte(strings.Join(edited[from:to], ""))
+		ops := alignText(o, n)
+		script = appendOps(script, ops)
+		s.add(ops, n)
+		held = max(held, len(s.newText))
+	}
+	if err := s.close(); err != nil {
+		t.Fatal(err)
+	}
+	if want := diffAligned("site.conf", old, new, script); w.String() != want || !strings.Contains(want, "+changed") {
+		t.Fatalf("streamed:\n%s\nwant:\n%s", w.String(), want)
+	}
+	if part := len(new) / parts; held > 2*part {
+		t.Errorf("held %d bytes of new text at most, want at most two parts' (%d)", held, 2*part)
+	}
+}
+
 // FuzzDiffStream: any texts, cut anywhere into parts: the streamed diff
 // is the joined script's diff.
 func FuzzDiffStream(f *testing.F) {
