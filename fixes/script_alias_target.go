@@ -23,7 +23,8 @@ never reached and any file in the root can be asked for as a script.
 
 A WSGIScriptAlias whose target is the web2py root of its vhost (recognised
 by an "Alias ... ROOT/applications/", a WSGIScriptAlias to ROOT/*.py, or
-the home= of the daemon group the vhost uses) gets ROOT/wsgihandler.py, or
+the home= of the daemon group the vhost uses; any one of them will do,
+unless the vhost's Aliases name several trees) gets ROOT/wsgihandler.py, or
 ROOT/NAME with --wsgi-script NAME. The mount, the options (process-group=,
 application-group=…), the quote style and the continuation layout stay as
 written. Other directory targets (ending in "/") may be meant: they are
@@ -54,9 +55,9 @@ func runScriptAliasTarget(c *Context) {
 		if scope == nil {
 			scope = f.Root
 		}
-		root := c.web2pyRoot(scope)
+		root := rootNamed(c, scope, CleanDir(target))
 		switch {
-		case root != "" && CleanDir(target) == root:
+		case root != "":
 			script := strings.TrimSuffix(root, "/") + "/" + c.Opts.WSGIScript
 			d.SetArg(1, script)
 			c.Report(f, d.ArgPos(1), Error, true,
@@ -73,4 +74,25 @@ func runScriptAliasTarget(c *Context) {
 // isScriptFile reports whether a WSGIScriptAlias target names a file.
 func isScriptFile(target string) bool {
 	return path.Ext(target) != "" && !strings.HasSuffix(target, "/")
+}
+
+// rootNamed returns dir when it is the web2py root of scope by any of the
+// signs the doc lists (an Alias into ROOT/applications/, a
+// WSGIScriptAlias to ROOT/*.py, the daemon group's home=), else "".
+// Asking only Web2pyRoot, where the Aliases come first, was not enough:
+// an Alias into another tree hid the daemon's home, and once static-alias
+// removed that Alias (it shadowed the mount) the next run found the root
+// and fixed what the first had left: not idempotent. When the Aliases
+// name several trees, nothing is the root.
+func rootNamed(c *Context, scope *ast.Section, dir string) string {
+	byAlias, several := aliasRoot(scope)
+	switch {
+	case several:
+		return ""
+	case byAlias != "" && byAlias == dir:
+		return dir
+	case rootBeyondAliases(scope, c.daemonIndex().daemonFor) == dir && dir != "":
+		return dir
+	}
+	return ""
 }
