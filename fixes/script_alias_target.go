@@ -55,9 +55,9 @@ func runScriptAliasTarget(c *Context) {
 		if scope == nil {
 			scope = f.Root
 		}
-		root := rootNamed(c, scope, CleanDir(target))
+		root := CleanDir(target)
 		switch {
-		case root != "":
+		case isWeb2pyRoot(c, scope, root):
 			script := strings.TrimSuffix(root, "/") + "/" + c.Opts.WSGIScript
 			d.SetArg(1, script)
 			c.Report(f, d.ArgPos(1), Error, true,
@@ -76,23 +76,21 @@ func isScriptFile(target string) bool {
 	return path.Ext(target) != "" && !strings.HasSuffix(target, "/")
 }
 
-// rootNamed returns dir when it is the web2py root of scope by any of the
-// signs the doc lists (an Alias into ROOT/applications/, a
-// WSGIScriptAlias to ROOT/*.py, the daemon group's home=), else "".
-// Asking only Web2pyRoot, where the Aliases come first, was not enough:
-// an Alias into another tree hid the daemon's home, and once static-alias
-// removed that Alias (it shadowed the mount) the next run found the root
-// and fixed what the first had left: not idempotent. When the Aliases
-// name several trees, nothing is the root.
-func rootNamed(c *Context, scope *ast.Section, dir string) string {
+// isWeb2pyRoot reports whether dir is the web2py root of scope by any of
+// the signs the doc lists (an Alias into ROOT/applications/, a
+// WSGIScriptAlias to ROOT/*.py, the daemon group's home=). Asking only
+// Web2pyRoot, where the Aliases come first, was not enough: an Alias into
+// another tree hid the daemon's home, and once static-alias removed that
+// Alias (it shadowed the mount) the next run found the root and fixed
+// what the first had left: not idempotent. When the Aliases name several
+// trees, nothing is the root.
+func isWeb2pyRoot(c *Context, scope *ast.Section, dir string) bool {
 	byAlias, several := aliasRoot(scope)
 	switch {
-	case several:
-		return ""
-	case byAlias != "" && byAlias == dir:
-		return dir
-	case rootBeyondAliases(scope, c.daemonIndex().daemonFor) == dir && dir != "":
-		return dir
+	case several || dir == "":
+		return false
+	case byAlias == dir:
+		return true
 	}
-	return ""
+	return rootBeyondAliases(scope, c.daemonIndex().daemonFor) == dir
 }
