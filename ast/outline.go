@@ -27,8 +27,9 @@ type TopNode struct {
 	Offset int // where its first line starts in the file's text
 	Line   int // its first line
 	Kind   TopKind
-	// Name is a section's name, and Close the name in the tag that closed
-	// it ("" when the file ends first), both as written.
+	// Name is a section's or a plain directive's name, and Close the name
+	// in the tag that closed a section ("" when the file ends first), both
+	// as written.
 	Name, Close string
 }
 
@@ -179,6 +180,8 @@ func (r *outlineReader) read(src []byte, from, to int) {
 				n.Kind = TopBlank
 			case raw[fv] == '#':
 				n.Kind = TopComment
+			case d.kind == Plain:
+				n.Name = d.Name()
 			case d.kind == OpenTag: // with nothing open, a tag opens a section
 				n.Kind, n.Name = TopSection, d.Name()
 				r.open = append(r.open, n.Name)

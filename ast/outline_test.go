@@ -157,6 +157,10 @@ func checkOutlineRead(t *testing.T, src []byte) (stretches int) {
 		}
 		kind, name, closeName := TopDirective, "", ""
 		switch n := n.(type) {
+		case *Directive:
+			if n.Kind() == Plain {
+				name = n.Name()
+			}
 		case *Blank:
 			kind = TopBlank
 		case *Comment:

@@ -22,8 +22,9 @@ import (
 //
 // A file is cut only where no pass can tell the difference:
 //
-//   - its top level holds only VirtualHost sections, comments and blank
-//     lines: nothing at server level, which every vhost would see;
+//   - its top level holds only VirtualHost sections, comments, blank
+//     lines and NameVirtualHost lines: nothing else at server level,
+//     which every vhost would see (isNameVirtualHost);
 //   - vhosts that share a daemon group name (defining or selecting it) are
 //     in the same part, and no selection is a %{…} expansion;
 //   - a part starts right after a VirtualHost, so comments stay with the
@@ -283,6 +284,10 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 			if !ast.EqualFold(n.Name, "VirtualHost") || !ast.EqualFold(n.Close, "VirtualHost") {
 				return nil, ast.Layout{}
 			}
+		case ast.TopDirective:
+			if !isNameVirtualHost(n.Name) {
+				return nil, ast.Layout{}
+			}
 		default:
 			return nil, ast.Layout{}
 		}
@@ -307,6 +312,16 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 	}
 	parts = append(parts, part{from: top[from].Offset, to: len(src), line: top[from].Line, nodes: len(top) - from})
 	return parts, o.Layout
+}
+
+// isNameVirtualHost reports whether a server-level directive named name
+// is NameVirtualHost, glued to its address or not: the one server-level
+// line a file may hold and still be cut. No pass but name-virtual-host
+// reads it, and that pass fixes each line on its own, so the part it
+// falls in sees all it needs. The web2py book's examples start with
+// two, and a big file made of such examples has them between its vhosts.
+func isNameVirtualHost(name string) bool {
+	return ast.EqualFold(name, nameVirtualHost) || gluedAddress(name) != ""
 }
 
 // outlineSeen is what planParts learns inside one stretch's vhosts.

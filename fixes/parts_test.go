@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -146,6 +147,13 @@ func partsMatchWholeGenerated(t *testing.T) {
 	selectSite := func(n int) string {
 		return fmt.Sprintf("<VirtualHost *:8080>\n    ServerName late.example.com\n    WSGIProcessGroup site%d\n    WSGIScriptAlias / /srv/site%d/web2py/wsgihandler.py\n</VirtualHost>\n", n, n)
 	}
+	// A big file made of the web2py book's example: each pair after its
+	// NameVirtualHost lines, with a comment above them.
+	bookShaped := regexp.MustCompile(`(?m)^### site (\d+): requests on port 80\n`).
+		ReplaceAllString(base, "# site $1\nNameVirtualHost *:80\nNameVirtualHost *:443\n")
+	if n := strings.Count(bookShaped, "NameVirtualHost"); n != 80 {
+		t.Fatalf("the book-shaped config has %d NameVirtualHost lines, want 80", n)
+	}
 	conflicting := "<VirtualHost *:81>\n    ServerName other.example.com\n    WSGIDaemonProcess site3 processes=5\n    WSGIScriptAlias / /srv/other/wsgihandler.py process-group=site3\n</VirtualHost>\n"
 	cases := []struct {
 		name string
@@ -166,6 +174,11 @@ func partsMatchWholeGenerated(t *testing.T) {
 		{"comments-between", strings.ReplaceAll(base, "</VirtualHost>\n", "</VirtualHost>\n\n# between\n\n"), nil, true},
 		{"renaming-keeps-whole", base + conflicting, func(o *Options) { o.DaemonConflict = "rename" }, false},
 		{"server-level-keeps-whole", "Listen 80\n" + base, nil, false},
+		{"name-virtual-host-lines", bookShaped, nil, true},
+		{"name-virtual-host-lines-apache22", bookShaped, func(o *Options) { o.Apache = "2.2" }, true},
+		{"name-virtual-host-glued", strings.ReplaceAll(bookShaped, "NameVirtualHost *:", "NameVirtualHost*:"), nil, true},
+		{"name-virtual-host-glued-apache22", strings.ReplaceAll(bookShaped, "NameVirtualHost *:", "NameVirtualHost*:"), func(o *Options) { o.Apache = "2.2" }, true},
+		{"name-virtual-host-then-listen-keeps-whole", bookShaped + "Listen 8080\n", nil, false},
 		{"dynamic-group-keeps-whole", base + "<VirtualHost *:82>\n    WSGIProcessGroup %{ENV:G}\n</VirtualHost>\n", nil, false},
 		{"no-break-space-keeps-whole", base + "<VirtualHost *:83>\n    ServerName\u00a0nbsp.example.com\n</VirtualHost>\n", nil, false},
 		{"typeset-keeps-whole", base + "<VirtualHost *:84>\n    ServerName \u201cq.example.com\u201d\n</VirtualHost>\n", nil, false},
