@@ -42,7 +42,7 @@ After (--apache 2.4):
 const nameVirtualHost = "NameVirtualHost"
 
 func runNameVirtualHost(c *Context) {
-	found := collect(c.Files, func(d *ast.Directive) bool { return d.Is(nameVirtualHost) || gluedAddress(d.Name()) != "" })
+	found := collect(c.Files, func(d *ast.Directive) bool { return isNameVirtualHost(d.Name()) })
 	for _, d := range found {
 		f := FileOf(d)
 		name := d.Name()
@@ -66,6 +66,12 @@ func runNameVirtualHost(c *Context) {
 				name, "AH00548: NameVirtualHost has no effect and will be removed in the next release")
 		}
 	}
+}
+
+// isNameVirtualHost reports whether a directive named name is
+// NameVirtualHost, glued to its address or not.
+func isNameVirtualHost(name string) bool {
+	return ast.EqualFold(name, nameVirtualHost) || gluedAddress(name) != ""
 }
 
 // gluedAddress returns the address in a directive name such as

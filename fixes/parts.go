@@ -285,6 +285,10 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 				return nil, ast.Layout{}
 			}
 		case ast.TopDirective:
+			// No pass but name-virtual-host reads NameVirtualHost, and it
+			// fixes each line on its own: the part a line falls in sees all
+			// it needs. The web2py book's examples start with two, and a big
+			// file made of them has them between its vhosts.
 			if !isNameVirtualHost(n.Name) {
 				return nil, ast.Layout{}
 			}
@@ -312,16 +316,6 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 	}
 	parts = append(parts, part{from: top[from].Offset, to: len(src), line: top[from].Line, nodes: len(top) - from})
 	return parts, o.Layout
-}
-
-// isNameVirtualHost reports whether a server-level directive named name
-// is NameVirtualHost, glued to its address or not: the one server-level
-// line a file may hold and still be cut. No pass but name-virtual-host
-// reads it, and that pass fixes each line on its own, so the part it
-// falls in sees all it needs. The web2py book's examples start with
-// two, and a big file made of such examples has them between its vhosts.
-func isNameVirtualHost(name string) bool {
-	return ast.EqualFold(name, nameVirtualHost) || gluedAddress(name) != ""
 }
 
 // outlineSeen is what planParts learns inside one stretch's vhosts.
