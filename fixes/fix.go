@@ -1,7 +1,9 @@
 package fixes
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -209,21 +211,64 @@ func (l *findingList) addAll(o *findingList) {
 	o.chunks, o.n = nil, 0
 }
 
-// all returns the findings in order.
-func (l *findingList) all() []Finding {
-	if l.n == 0 {
+// findingsOf returns recs as Findings.
+func findingsOf(recs []record) []Finding {
+	if len(recs) == 0 {
 		return nil
 	}
-	out := make([]Finding, 0, l.n)
-	for _, c := range l.chunks {
-		for i := range c {
-			out = append(out, c[i].finding())
-		}
+	out := make([]Finding, len(recs))
+	for i := range recs {
+		out[i] = recs[i].finding()
 	}
 	return out
 }
 
-// records returns the records in order, in one slice.
+// inReportOrder puts recs, made by passes over files, in the order a run
+// reports them (see Runner.Findings). The sort is stable: findings at one
+// position keep the order of the passes that made them.
+func inReportOrder(recs []record, files []*ast.File) []record {
+	if len(files) < 2 {
+		sortByPos(recs)
+		return recs
+	}
+	out, starts := byFile(recs, files)
+	for i := range files {
+		sortByPos(out[starts[i]:starts[i+1]])
+	}
+	return out
+}
+
+func sortByPos(recs []record) {
+	slices.SortStableFunc(recs, func(a, b record) int {
+		return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col))
+	})
+}
+
+// byFile returns recs grouped by file in the order of files, each file's
+// in the order they were, and where each file's start (then len(recs)).
+func byFile(recs []record, files []*ast.File) (out []record, starts []int) {
+	index := make(map[string]int, len(files))
+	for i, f := range files {
+		index[f.Name] = i
+	}
+	starts = make([]int, len(files)+1)
+	for i := range recs {
+		starts[index[recs[i].file]+1]++
+	}
+	for i := 1; i < len(starts); i++ {
+		starts[i] += starts[i-1]
+	}
+	next := slices.Clone(starts)
+	out = make([]record, len(recs))
+	for i := range recs {
+		k := index[recs[i].file]
+		out[next[k]] = recs[i]
+		next[k]++
+	}
+	return out, starts
+}
+
+// records returns the records in the order they were added, in one slice.
 func (l *findingList) records() []record {
 	if l.n == 0 {
 		return nil
@@ -250,7 +295,7 @@ func FileOf(n ast.Node) *ast.File {
 }
 
 // Run applies passes, in the order given, to files and returns every
-// finding in pass order.
+// finding, in the order of Runner.Findings.
 func Run(files []*ast.File, opts Options, passes []*Pass) []Finding {
 	r := NewRunner(files, opts)
 	for _, p := range passes {
@@ -302,5 +347,11 @@ func (r *Runner) RunSafe(p *Pass) (err error) {
 	return nil
 }
 
-// Findings returns the findings of every pass run so far, in pass order.
-func (r *Runner) Findings() []Finding { return r.c.findings.all() }
+// Findings returns the findings of every pass run so far, file by file in
+// the run's order and by position within a file; findings at one position
+// are in pass order. That is how a linter's report reads, next to the
+// diff's hunks, and a file fixed in parts can be reported in that order
+// part by part as they are done (RunParts).
+func (r *Runner) Findings() []Finding {
+	return findingsOf(inReportOrder(r.c.findings.records(), r.c.Files))
+}

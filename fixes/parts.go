@@ -1,7 +1,6 @@
 package fixes
 
 import (
-	"cmp"
 	"fmt"
 	"runtime"
 	"slices"
@@ -17,7 +16,9 @@ import (
 // lines, fixed as if it were the whole file and printed at once: the
 // passes then walk small, freshly parsed trees, and only the parts being
 // worked on have a tree at all. The result is what fixing the whole file
-// gives, byte for byte, findings in the same order (parts_test.go runs
+// gives, byte for byte, findings in the same order: by position, which
+// is also the order of the parts, so that a caller can report each part's
+// findings as soon as the parts above it are done (parts_test.go runs
 // every golden case, generated servers and FuzzParts both ways).
 //
 // A file is cut only where no pass can tell the difference:
@@ -60,14 +61,17 @@ type PartHooks struct {
 	// Cut, if set, is called with the number of parts once they are
 	// planned, before the first is parsed.
 	Cut func(parts int)
-	// Done, if set, is called with each part's text before and after as
-	// soon as the part is fixed, on the goroutine that fixed it (k is the
-	// part's index, from 0): work per part, such as diffing, can go on in
-	// parallel.
-	Done func(k int, before, after []byte)
+	// Done, if set, is called with each part's text before and after, and
+	// its findings in report order, as soon as the part is fixed, on the
+	// goroutine that fixed it (k is the part's index, from 0): work per
+	// part, such as diffing, can go on in parallel.
+	Done func(k int, before, after []byte, found []Finding)
 	// NoText: the caller takes each part's text in Done, and RunParts
 	// returns no printed text (it is never held whole).
 	NoText bool
+	// NoFindings: the caller takes each part's findings in Done, and
+	// RunParts returns none (they are never held whole).
+	NoFindings bool
 }
 
 // RunParts fixes the file name, whose text is src, part by part when it
@@ -91,7 +95,7 @@ func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartH
 	if !hooks.NoText {
 		text = newJoiner(len(parts), len(src))
 	}
-	partFound := make([][]record, len(parts))
+	partFound := make([][]Finding, len(parts))
 	errs := make([]error, len(parts))
 	onWorkers(len(parts), jobs, func(k int) {
 		out, found, err := fixPart(name, src, layout, parts[k], opts, passes)
@@ -99,9 +103,11 @@ func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartH
 			errs[k] = err
 			return
 		}
-		partFound[k] = found
 		if hooks.Done != nil {
-			hooks.Done(k, src[parts[k].from:parts[k].to], out)
+			hooks.Done(k, src[parts[k].from:parts[k].to], out, found)
+		}
+		if !hooks.NoFindings {
+			partFound[k] = found
 		}
 		if text != nil {
 			text.add(k, parts[k].to-parts[k].from, out)
@@ -115,13 +121,13 @@ func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartH
 	if text != nil {
 		printed = text.done()
 	}
-	return printed, mergeFindings(partFound, passes), true, nil
+	return printed, slices.Concat(partFound...), true, nil
 }
 
 // fixPart parses, fixes and prints one part. It runs on a goroutine of
 // its own, so a panic outside the passes (parsing, printing) is returned
 // as an error too rather than ending the process.
-func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, passes []*Pass) (out []byte, found []record, err error) {
+func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, passes []*Pass) (out []byte, found []Finding, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			out, found, err = nil, nil, fmt.Errorf("internal error in the part at %s:%d: %v", name, p.line, v)
@@ -140,7 +146,8 @@ func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, p
 			return nil, nil, err
 		}
 	}
-	return ast.Print(f), run.c.findings.records(), nil
+	// A part is one file: its findings in report order are by position.
+	return ast.Print(f), findingsOf(inReportOrder(run.c.findings.records(), nil)), nil
 }
 
 // joiner puts the parts' texts together as they are printed, in order:
@@ -203,44 +210,6 @@ func (j *joiner) done() []byte {
 		panic("joiner: parts missing")
 	}
 	return j.text
-}
-
-// mergeFindings puts the parts' findings in the order one run over the
-// whole file reports them: pass by pass, and within a pass part by part
-// (each part's in the pass's own order, which follows the file). Where
-// each pass's run of each part goes is worked out first; the copying is
-// then done in two halves at once.
-func mergeFindings(parts [][]record, passes []*Pass) []Finding {
-	type span struct{ part, from, to, at int }
-	var spans []span
-	at := make([]int, len(parts))
-	n := 0
-	for p := range passes {
-		for i, found := range parts {
-			j := at[i]
-			for j < len(found) && found[j].pass == passes[p] {
-				j++
-			}
-			if j > at[i] {
-				spans = append(spans, span{i, at[i], j, n})
-				n += j - at[i]
-			}
-			at[i] = j
-		}
-	}
-	out := make([]Finding, n)
-	expand := func(spans []span) {
-		for _, s := range spans {
-			found := parts[s.part][s.from:s.to]
-			for i := range found {
-				out[s.at+i] = found[i].finding()
-			}
-		}
-	}
-	// Halves of the findings, not of the spans: their sizes vary by pass.
-	half, _ := slices.BinarySearchFunc(spans, n/2, func(s span, at int) int { return cmp.Compare(s.at, at) })
-	inParallel(n >= 1<<12, func() { expand(spans[:half]) }, func() { expand(spans[half:]) })
-	return out
 }
 
 // planParts returns the parts to cut the file into, and its layout, or

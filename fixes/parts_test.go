@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -41,14 +42,17 @@ func partsMatchWhole(t *testing.T, name string, src []byte, opts Options, passes
 	cut := false
 	var parts int
 	var done []string
+	var doneFound [][]Finding
 	var mu sync.Mutex
 	hooks := PartHooks{
 		Jobs: 2,
-		Cut:  func(n int) { cut, parts, done = true, n, make([]string, n) },
-		Done: func(k int, before, after []byte) {
+		Cut: func(n int) {
+			cut, parts, done, doneFound = true, n, make([]string, n), make([][]Finding, n)
+		},
+		Done: func(k int, before, after []byte, found []Finding) {
 			mu.Lock()
 			defer mu.Unlock()
-			done[k] = string(after)
+			done[k], doneFound[k] = string(after), found
 		},
 	}
 	printed, found, ok, err := RunParts(name, src, opts, passes, hooks)
@@ -72,6 +76,11 @@ func partsMatchWhole(t *testing.T, name string, src []byte, opts Options, passes
 	}
 	if d := difftest.Diff(wantFound, formatFindings(found)); d != "" {
 		t.Errorf("%s: findings by parts differ from the whole file's:\n%s", name, d)
+	}
+	// What Done hands out, part after part, is the whole file's report:
+	// a caller can write it as the parts come.
+	if d := difftest.Diff(wantFound, formatFindings(slices.Concat(doneFound...))); d != "" {
+		t.Errorf("%s: the parts' findings as Done saw them differ from the whole file's:\n%s", name, d)
 	}
 	return true
 }

@@ -2,7 +2,6 @@ package rewrite
 
 import (
 	"io"
-	"sync"
 )
 
 // diffStream writes the diff of a file fixed part by part while the parts
@@ -107,39 +106,4 @@ func (s *diffStream) render(ops []op) *textLines {
 		}
 	})
 	return src
-}
-
-// orderedDiff feeds a diffStream the parts as they finish, in part order:
-// a part done before the ones above it waits (with its new text) until
-// they are in.
-type orderedDiff struct {
-	s       *diffStream
-	mu      sync.Mutex
-	next    int
-	waiting []*partDiff
-	changed bool
-}
-
-type partDiff struct {
-	ops  []op
-	text []byte
-}
-
-func newOrderedDiff(s *diffStream, parts int) *orderedDiff {
-	return &orderedDiff{s: s, waiting: make([]*partDiff, parts)}
-}
-
-// add hands in part k's script and new text; changed says whether the
-// part's text changed.
-func (o *orderedDiff) add(k int, ops []op, text []byte, changed bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.changed = o.changed || changed
-	o.waiting[k] = &partDiff{ops, text}
-	for o.next < len(o.waiting) && o.waiting[o.next] != nil {
-		p := o.waiting[o.next]
-		o.s.add(p.ops, p.text)
-		o.waiting[o.next] = nil
-		o.next++
-	}
 }

@@ -210,3 +210,104 @@ func TestRunSkipDiff(t *testing.T) {
 		}
 	}
 }
+
+// With FindingsOut, a big file's findings are written as its parts are
+// fixed, one per line in the order fixing it whole reports them, and not
+// kept; UnfixedErrors still counts those among them. A file whose Include
+// lines gave findings keeps them all, sorted in by position.
+func TestRunFindingsOutWritesAsPartsAreDone(t *testing.T) {
+	dir := t.TempDir()
+	// An unfixable conflict in the middle of the file (left alone under
+	// the default --daemon-conflict), so that one part has an unfixed error.
+	clash := "<VirtualHost *:80>\n    ServerName clash.example.com\n" +
+		"    WSGIDaemonProcess clash processes=2\n    WSGIDaemonProcess clash processes=4\n" +
+		"    WSGIProcessGroup clash\n    WSGIScriptAlias / /srv/clash/wsgihandler.py\n</VirtualHost>\n"
+	src := pairsAround(clash)
+	big := filepath.Join(dir, "httpd.conf")
+	if err := os.WriteFile(big, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := Run(context.Background(), DefaultOptions(), []string{big})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := findingsText(kept.Files[0].Findings) + "\n"
+	if n := kept.UnfixedErrors(); n != 1 {
+		t.Fatalf("the config has %d unfixed errors, want 1", n)
+	}
+	for _, diff := range []bool{false, true} {
+		var found, diffs bytes.Buffer
+		opts := DefaultOptions()
+		opts.FindingsOut = &found
+		cuts := 0
+		opts.Split = func() { cuts++ }
+		if diff {
+			opts.DiffOut = &diffs
+		}
+		r, err := Run(context.Background(), opts, []string{big})
+		if err != nil || r.Err() != nil {
+			t.Fatal(err, r.Err())
+		}
+		if cuts != 1 {
+			t.Fatalf("cut %d times, want 1", cuts)
+		}
+		if d := difftest.Diff(want, found.String()); d != "" {
+			t.Errorf("DiffOut %v: FindingsOut got other findings than the run keeps:\n%s", diff, d)
+		}
+		if len(r.Findings) != 0 || len(r.Files[0].Findings) != 0 {
+			t.Errorf("DiffOut %v: %d findings kept in the Result, %d in the file; want none", diff, len(r.Findings), len(r.Files[0].Findings))
+		}
+		if n := r.UnfixedErrors(); n != 1 {
+			t.Errorf("DiffOut %v: UnfixedErrors = %d, want 1", diff, n)
+		}
+		if diff && diffs.String() != kept.Files[0].Diff {
+			t.Errorf("DiffOut: the diff written beside the findings is not the file's diff")
+		}
+	}
+
+	// An Include of an unset ${VAR} gives a finding on its line: the file
+	// is still cut, but its findings are kept, in line order.
+	withInclude := pairsAround("<VirtualHost *:80>\n    IncludeOptional ${NOTHING_HERE}/*.conf\n</VirtualHost>\n")
+	if err := os.WriteFile(big, withInclude, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var found bytes.Buffer
+	opts := DefaultOptions()
+	opts.Include, opts.FindingsOut = true, &found
+	opts.LookupEnv = func(string) (string, bool) { return "", false }
+	cuts := 0
+	opts.Split = func() { cuts++ }
+	r, err := Run(context.Background(), opts, []string{big})
+	if err != nil || r.Err() != nil || cuts != 1 {
+		t.Fatal(err, r.Err(), cuts)
+	}
+	fs := r.Files[0].Findings
+	if found.Len() != 0 || len(fs) == 0 {
+		t.Fatalf("with Include findings: %d bytes written to FindingsOut, %d kept; want 0 written", found.Len(), len(fs))
+	}
+	include := -1
+	for i, f := range fs {
+		if i > 0 && (f.Line < fs[i-1].Line || (f.Line == fs[i-1].Line && f.Col < fs[i-1].Col)) {
+			t.Fatalf("finding %d (%s) is before the one above it (%s)", i, f, fs[i-1])
+		}
+		if strings.Contains(f.Message, "NOTHING_HERE") {
+			include = i
+		}
+	}
+	if include <= 0 || include == len(fs)-1 {
+		t.Errorf("the Include line's finding is at %d of %d findings, want among the vhosts' (by its line)", include, len(fs))
+	}
+}
+
+// pairsAround is 3,200 genconf pairs, enough to be cut into parts, with
+// vhost in the middle.
+func pairsAround(vhost string) []byte {
+	var b bytes.Buffer
+	for i := range 3200 {
+		if i == 1600 {
+			b.WriteString(vhost)
+		}
+		b.WriteString(genconf.Pair(i))
+	}
+	return b.Bytes()
+}

@@ -1,12 +1,14 @@
 package rewrite
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -79,6 +81,14 @@ type Options struct {
 	// DiffOut's errors (a bufio.Writer keeps the first for its owner), and
 	// a run that fails has written what it wrote.
 	DiffOut io.Writer
+	// FindingsOut, if set, receives the findings of a file fixed in parts
+	// (see Split), one per line as fixes.Finding.String gives them, as
+	// its parts are fixed: they are never held whole, and the file's
+	// Findings and the Result's hold none of them (UnfixedErrors still
+	// counts them). Other files' findings are kept as usual, and so are a
+	// file's whose Include lines gave findings of their own: those would
+	// have to be sorted in. Errors are FindingsOut's owner's, as DiffOut's.
+	FindingsOut io.Writer
 	// Printed, if set, is called once every tree is printed and dropped,
 	// before the diffs are made: the trees are then garbage, and the
 	// command collects them there. A run that printed no tree there (its
@@ -105,7 +115,8 @@ type File struct {
 	Before, After []byte
 	// Changed reports After != Before.
 	Changed bool
-	// Findings are the findings in this file, in pass order.
+	// Findings are the findings in this file, by position; findings at one
+	// position in pass order (those of Include lines first).
 	Findings []fixes.Finding
 	// Diff is the unified diff Before → After ("" when unchanged, and
 	// always with Options.StreamDiff or DiffOut: see WriteDiff).
@@ -122,13 +133,15 @@ type File struct {
 	unparsed    bool // read, and left for Result.fix to parse
 	ops         []op // the diff's edit script, when a file fixed in parts has it
 	diffWritten bool // to Options.DiffOut
+	unfixedOut  int  // unfixed errors among the findings written to Options.FindingsOut
 	snap        snapshot
 }
 
 // Result is the outcome of a run: every file in httpd's load order.
 type Result struct {
 	Files []*File
-	// Findings are all findings of the run, in pass order.
+	// Findings are all findings of the run, file by file in load order,
+	// each file's as File.Findings.
 	Findings []fixes.Finding
 
 	opts Options
@@ -151,6 +164,9 @@ func (r *Result) UnfixedErrors() int {
 		if f.Severity == fixes.Error && !f.Fixed {
 			n++
 		}
+	}
+	for _, f := range r.Files {
+		n += f.unfixedOut
 	}
 	return n
 }
@@ -237,8 +253,8 @@ func Run(ctx context.Context, opts Options, paths []string) (*Result, error) {
 	}
 	if len(r.Findings) == 0 {
 		r.Findings = found // no copy: a big run has a hundred thousand
-	} else {
-		r.Findings = append(r.Findings, found...)
+	} else { // the Include lines' findings, sorted in
+		r.Findings = inFileOrder(append(r.Findings, found...), r.Files)
 	}
 	r.finish()
 	return r, ctx.Err()
@@ -357,7 +373,7 @@ func (f *File) WriteDiff(w io.Writer) error {
 	return writeDiff(w, f.Path, f.Before, f.After, alignText(f.Before, f.After))
 }
 
-// handOutFindings gives each file its findings, in pass order. When they
+// handOutFindings gives each file its findings, in order. When they
 // all belong to one file (a single big config) that file shares the run's
 // slice instead of a copy.
 func (r *Result) handOutFindings() {
@@ -386,6 +402,21 @@ func (r *Result) handOutFindings() {
 			f.Findings = append(f.Findings, fd)
 		}
 	}
+}
+
+// inFileOrder returns found file by file in the order of files, each
+// file's by position, keeping the order of those at one position.
+func inFileOrder(found []fixes.Finding, files []*File) []fixes.Finding {
+	index := make(map[string]int, len(files))
+	for i, f := range files {
+		index[f.Path] = i
+	}
+	out := slices.Clone(found)
+	slices.SortStableFunc(out, func(a, b fixes.Finding) int {
+		return cmp.Or(cmp.Compare(index[a.File], index[b.File]),
+			cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
+	})
+	return out
 }
 
 func allIn(found []fixes.Finding, path string) bool {

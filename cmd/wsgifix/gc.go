@@ -32,7 +32,7 @@ import (
 //     so that a run that holds more (fix keeps the fixed text, a config
 //     may have more findings per byte) never has the collector running
 //     back to back. After the last part the limit grows by the input's
-//     size, so that the merge of the findings does not collect (see
+//     size, so that joining the findings does not collect (see
 //     partDone);
 //   - once every tree is printed, the trees are garbage: one collection
 //     then frees them, and the diffs and output reuse that memory.
@@ -86,11 +86,12 @@ func (g *gcSchedule) split() {
 
 // partDone raises the limit of a run fixed in parts when what it holds
 // grows close to it (see above); it never lowers it. After the last part
-// it grows by the input's size: what is left (merging the parts' findings
-// into one slice, about the input's size for a config as broken as the
-// benchmark's, and writing them) keeps what it allocates, and a
-// collection there marked the whole live heap while the merge waited
-// (150-350 ms of a 100k-pair run, against 40-80 without).
+// it grows by the input's size: what may be left (joining the parts'
+// findings into one slice, about the input's size for a config as broken
+// as the benchmark's, and writing them, when they were not written as the
+// parts were done: --format json, or progress on stderr) keeps what it
+// allocates, and a collection there marked the whole live heap while the
+// merge waited (150-350 ms of a 100k-pair run, against 40-80 without).
 func (g *gcSchedule) partDone(done, total int) {
 	live := liveHeap()
 	g.mu.Lock()

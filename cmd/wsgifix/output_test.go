@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -192,4 +194,57 @@ func firstDifference(a, b []byte) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// A big file's findings are written as its parts are fixed
+// (rewrite.Options.FindingsOut) whenever no progress is shown: they must
+// be what the run reports when it keeps them (--format json), and an
+// error left unfixed must still fail `fix`, though no finding is kept.
+func TestBigFileFindingsWrittenAsPartsAreDone(t *testing.T) {
+	dir := t.TempDir()
+	var src bytes.Buffer
+	for i := range 3200 {
+		if i == 1600 { // left alone under the default --daemon-conflict
+			src.WriteString("<VirtualHost *:80>\n    WSGIDaemonProcess clash processes=2\n" +
+				"    WSGIDaemonProcess clash processes=4\n    WSGIProcessGroup clash\n</VirtualHost>\n")
+		}
+		src.WriteString(genconf.Pair(i))
+	}
+	big := filepath.Join(dir, "big.conf")
+	if err := os.WriteFile(big, src.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr, js bytes.Buffer
+	if code := run([]string{"diff", big}, nil, &stdout, &stderr); code != exitPending {
+		t.Fatalf("diff: exit %d", code)
+	}
+	if code := run([]string{"diff", "--format", "json", big}, nil, &js, io.Discard); code != exitPending {
+		t.Fatalf("diff --format json: exit %d", code)
+	}
+	var out struct {
+		Files []struct {
+			Findings []struct {
+				File, Pass, Message string
+				Line, Col           int
+			}
+		}
+	}
+	if err := json.Unmarshal(js.Bytes(), &out); err != nil || len(out.Files) != 1 {
+		t.Fatalf("json: %v, %d files", err, len(out.Files))
+	}
+	var want strings.Builder
+	for _, f := range out.Files[0].Findings {
+		fmt.Fprintf(&want, "%s:%d:%d: [%s] %s\n", f.File, f.Line, f.Col, f.Pass, f.Message)
+	}
+	if stderr.String() != want.String() || !strings.Contains(want.String(), `"clash" conflicts`) {
+		t.Errorf("diff's findings (%d bytes, first difference at %d) are not the run's (%d bytes)",
+			stderr.Len(), firstDifference(stderr.Bytes(), []byte(want.String())), want.Len())
+	}
+	stdout.Reset()
+	if code := run([]string{"check", big}, nil, &stdout, io.Discard); code != exitPending || stdout.String() != want.String() {
+		t.Errorf("check: exit %d; its findings are the run's: %v", code, stdout.String() == want.String())
+	}
+	if code := run([]string{"fix", "--no-backup", big}, nil, io.Discard, io.Discard); code != exitPending {
+		t.Errorf("fix left an error unfixed and exited %d, want %d", code, exitPending)
+	}
 }

@@ -102,6 +102,7 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 		StreamDiff:   o.format != "json",
 		SkipDiff:     m != modeDiff && o.format != "json", // fix and check print none
 		DiffOut:      diffOutOrNil(diffOut),
+		FindingsOut:  a.findingsOut(m, o, out),
 	}, paths)
 	if err != nil {
 		prog.stop()
@@ -141,6 +142,24 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 	}
 	return exitStatus(exitCode(m, res, writeErr))
 }
+
+// findingsOut is where the findings of a big file fixed in parts are
+// written as its parts are done (rewrite.Options.FindingsOut): where
+// writeText would put them, and not while progress is shown there.
+func (a *app) findingsOut(m mode, o *options, out *streams) io.Writer {
+	if o.format == "json" || isTerminal(a.stderr) {
+		return nil
+	}
+	if m == modeCheck {
+		return writerFunc(func(p []byte) (int, error) { return out.stdout().Write(p) })
+	}
+	return writerFunc(func(p []byte) (int, error) { return out.stderr().Write(p) })
+}
+
+// writerFunc is an io.Writer that calls itself.
+type writerFunc func(p []byte) (int, error)
+
+func (w writerFunc) Write(p []byte) (int, error) { return w(p) }
 
 // diffOutOrNil keeps a nil *colorWriter from becoming a non-nil
 // io.Writer.
