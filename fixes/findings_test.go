@@ -1,6 +1,10 @@
 package fixes
 
 import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -64,4 +68,35 @@ func mustParse(t *testing.T, name, src string) *ast.File {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// sortByPos merges runs instead of sorting: on any order of records, with
+// many at one position, it must give what a stable sort gives.
+func TestSortByPosIsAStableSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 2, 3, 7, 64, 1000} {
+		for round := range 20 {
+			recs := make([]record, n)
+			for i := range recs {
+				recs[i] = record{line: rng.IntN(1 + n/4), col: int32(rng.IntN(3)), msg: strconv.Itoa(i)}
+				if round%4 == 0 && i > 0 { // long runs in order, as passes make them
+					recs[i].line = recs[i-1].line + rng.IntN(2)
+				}
+			}
+			want := slices.Clone(recs)
+			slices.SortStableFunc(want, func(a, b record) int {
+				return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col))
+			})
+			order := make([]int32, n)
+			for i := range order {
+				order[i] = int32(i)
+			}
+			sortByPos(order, recs)
+			for i, k := range order {
+				if recs[k] != want[i] {
+					t.Fatalf("n=%d round %d: at %d got %+v, want %+v", n, round, i, recs[k], want[i])
+				}
+			}
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package fixes
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -211,61 +210,105 @@ func (l *findingList) addAll(o *findingList) {
 	o.chunks, o.n = nil, 0
 }
 
-// findingsOf returns recs as Findings.
-func findingsOf(recs []record) []Finding {
+// inReportOrder returns recs, made by passes over files, as Findings in
+// the order a run reports them (see Runner.Findings). Findings at one
+// position keep the order of the passes that made them.
+func inReportOrder(recs []record, files []*ast.File) []Finding {
 	if len(recs) == 0 {
 		return nil
 	}
-	out := make([]Finding, len(recs))
-	for i := range recs {
-		out[i] = recs[i].finding()
+	order := make([]int32, len(recs))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	return out
-}
-
-// inReportOrder puts recs, made by passes over files, in the order a run
-// reports them (see Runner.Findings). The sort is stable: findings at one
-// position keep the order of the passes that made them.
-func inReportOrder(recs []record, files []*ast.File) []record {
 	if len(files) < 2 {
-		sortByPos(recs)
-		return recs
+		sortByPos(order, recs)
+	} else {
+		starts := groupByFile(order, recs, files)
+		for i := range files {
+			sortByPos(order[starts[i]:starts[i+1]], recs)
+		}
 	}
-	out, starts := byFile(recs, files)
-	for i := range files {
-		sortByPos(out[starts[i]:starts[i+1]])
+	out := make([]Finding, len(recs))
+	for i, k := range order {
+		out[i] = recs[k].finding()
 	}
 	return out
 }
 
-func sortByPos(recs []record) {
-	slices.SortStableFunc(recs, func(a, b record) int {
-		return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col))
-	})
+// sortByPos sorts order, indices into recs, by the records' positions,
+// keeping the order of those at one position. It merges the runs that
+// are in order already: each pass reports in file order, mostly, so a
+// part's findings are a few runs, and its records are never moved.
+func sortByPos(order []int32, recs []record) {
+	less := func(a, b int32) bool {
+		return recs[a].line < recs[b].line || (recs[a].line == recs[b].line && recs[a].col < recs[b].col)
+	}
+	bounds := []int{0} // where each run starts, then len(order)
+	for i := 1; i < len(order); i++ {
+		if less(order[i], order[i-1]) {
+			bounds = append(bounds, i)
+		}
+	}
+	if len(bounds) == 1 {
+		return
+	}
+	bounds = append(bounds, len(order))
+	src, dst := order, make([]int32, len(order))
+	for len(bounds) > 2 { // two runs or more: merge them in pairs
+		next := make([]int, 0, len(bounds)/2+2)
+		for k := 0; k+1 < len(bounds); k += 2 {
+			lo, mid, hi := bounds[k], bounds[k+1], bounds[k+1]
+			if k+2 < len(bounds) {
+				hi = bounds[k+2]
+			}
+			mergeRuns(dst[lo:hi], src[lo:mid], src[mid:hi], less)
+			next = append(next, lo)
+		}
+		bounds = append(next, len(order))
+		src, dst = dst, src
+	}
+	copy(order, src)
 }
 
-// byFile returns recs grouped by file in the order of files, each file's
-// in the order they were, and where each file's start (then len(recs)).
-func byFile(recs []record, files []*ast.File) (out []record, starts []int) {
+// mergeRuns merges the sorted runs a and b into dst, a's first on ties.
+func mergeRuns(dst, a, b []int32, less func(a, b int32) bool) {
+	i, j := 0, 0
+	for k := range dst {
+		if j == len(b) || (i < len(a) && !less(b[j], a[i])) {
+			dst[k] = a[i]
+			i++
+		} else {
+			dst[k] = b[j]
+			j++
+		}
+	}
+}
+
+// groupByFile puts order, indices into recs, in the order of the files
+// the records are in, keeping their order within a file, and returns
+// where each file's start (then len(order)).
+func groupByFile(order []int32, recs []record, files []*ast.File) (starts []int) {
 	index := make(map[string]int, len(files))
 	for i, f := range files {
 		index[f.Name] = i
 	}
 	starts = make([]int, len(files)+1)
-	for i := range recs {
-		starts[index[recs[i].file]+1]++
+	for _, k := range order {
+		starts[index[recs[k].file]+1]++
 	}
 	for i := 1; i < len(starts); i++ {
 		starts[i] += starts[i-1]
 	}
 	next := slices.Clone(starts)
-	out = make([]record, len(recs))
-	for i := range recs {
-		k := index[recs[i].file]
-		out[next[k]] = recs[i]
-		next[k]++
+	grouped := make([]int32, len(order))
+	for _, k := range order {
+		f := index[recs[k].file]
+		grouped[next[f]] = k
+		next[f]++
 	}
-	return out, starts
+	copy(order, grouped)
+	return starts
 }
 
 // records returns the records in the order they were added, in one slice.
@@ -353,5 +396,5 @@ func (r *Runner) RunSafe(p *Pass) (err error) {
 // diff's hunks, and a file fixed in parts can be reported in that order
 // part by part as they are done (RunParts).
 func (r *Runner) Findings() []Finding {
-	return findingsOf(inReportOrder(r.c.findings.records(), r.c.Files))
+	return inReportOrder(r.c.findings.records(), r.c.Files)
 }

@@ -147,7 +147,7 @@ func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, p
 		}
 	}
 	// A part is one file: its findings in report order are by position.
-	return ast.Print(f), findingsOf(inReportOrder(run.c.findings.records(), nil)), nil
+	return ast.Print(f), inReportOrder(run.c.findings.records(), nil), nil
 }
 
 // joiner puts the parts' texts together as they are printed, in order:
