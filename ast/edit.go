@@ -28,6 +28,12 @@ func NewDirectiveRaw(name string, tokens ...string) *Directive {
 // Passes build thousands of lines, so the text goes into one buffer, and a
 // short line shares one allocation with its Directive.
 func newLineDirective(prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
+	return newLineDirectiveIn(nil, prefix, name, values, quote, raw, suffix)
+}
+
+// newLineDirectiveIn is newLineDirective building the line in x, when x
+// is not nil.
+func newLineDirectiveIn(x *shortDirective, prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
 	n := len(prefix) + len(name) + len(suffix)
 	var quotes [8]byte // the quote chosen for each of the first values
 	for i, v := range values {
@@ -41,7 +47,7 @@ func newLineDirective(prefix, name string, values []string, quote byte, raw bool
 		}
 		n += 1 + quotedLenAs(v, q)
 	}
-	d, buf := newDirectiveBuffer(n)
+	d, buf := newDirectiveBuffer(n, x)
 	b := buf[:0:len(buf)]
 	b = append(append(b, prefix...), name...)
 	for i, v := range values {
@@ -76,13 +82,19 @@ type shortDirective struct {
 const indentRoom = 16
 
 // newDirectiveBuffer returns a new Directive and a buffer of size bytes
-// for its text, preceded by indentRoom bytes of room (roomBefore).
-func newDirectiveBuffer(size int) (*Directive, []byte) {
-	if indentRoom+size <= len(shortDirective{}.buf) {
-		x := new(shortDirective)
-		return &x.d, x.buf[indentRoom : indentRoom+size]
+// for its text, preceded by indentRoom bytes of room (roomBefore): x's,
+// when x is not nil, with a buffer of their own if x's is too short.
+func newDirectiveBuffer(size int, x *shortDirective) (*Directive, []byte) {
+	fits := indentRoom+size <= len(shortDirective{}.buf)
+	switch {
+	case x == nil && fits:
+		x = new(shortDirective)
+	case x == nil:
+		return new(Directive), make([]byte, indentRoom+size)[indentRoom:]
+	case !fits:
+		return &x.d, make([]byte, indentRoom+size)[indentRoom:]
 	}
-	return new(Directive), make([]byte, indentRoom+size)[indentRoom:]
+	return &x.d, x.buf[indentRoom : indentRoom+size]
 }
 
 // NewComment returns a detached comment line; text should start with '#'.
@@ -93,15 +105,26 @@ func NewComment(text string) *Comment {
 // NewBlank returns a detached blank line.
 func NewBlank() *Blank { return &Blank{line{raw: []byte("\n"), flags: fresh}} }
 
+// newSection is a new section with its tags and a short body in one
+// allocation: passes build tens of thousands of small sections.
+type newSection struct {
+	s           Section
+	open, close shortDirective
+	body        [2]Node
+}
+
 // NewSection returns a detached section "<name args>…</name>" holding body.
 func NewSection(name string, values []string, body ...Node) *Section {
-	s := &Section{
-		Open:  newLineDirective("<", name, values, '"', false, ">\n"),
-		Close: newLineDirective("</", name, nil, 0, true, ">\n"),
-	}
+	x := new(newSection)
+	s := &x.s
+	s.Open = newLineDirectiveIn(&x.open, "<", name, values, '"', false, ">\n")
+	s.Close = newLineDirectiveIn(&x.close, "</", name, nil, 0, true, ">\n")
 	s.Open.parent, s.Close.parent = s, s
-	if len(body) > 0 {
+	switch {
+	case len(body) > len(x.body):
 		s.Body = make([]Node, 0, len(body))
+	case len(body) > 0:
+		s.Body = x.body[:0]
 	}
 	for _, n := range body {
 		s.add(n)

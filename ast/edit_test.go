@@ -170,6 +170,25 @@ func TestStringsReadBeforePlacementStay(t *testing.T) {
 	}
 }
 
+// Indent is a view of the line's bytes, like Name: what it returned must
+// stay when the line, or the one it was read from, is indented anew.
+func TestIndentReadBeforeReindentStays(t *testing.T) {
+	f := mustParse(t, "<VirtualHost *:80>\n    <Location />\n        WSGIProcessGroup x\n    </Location>\n</VirtualHost>\n")
+	loc := firstSection(f, "Location")
+	d := first(f, "WSGIProcessGroup")
+	locIndent, dIndent := Indent(loc), Indent(d)
+	fresh := NewDirective("Require", "all", "granted")
+	loc.Append(fresh)
+	freshIndent := Indent(fresh)
+	loc.Dissolve() // its body moves out, indented as the Location was
+	if locIndent != "    " || dIndent != "        " || freshIndent != "        " {
+		t.Errorf("indentation read before the move is now %q, %q, %q", locIndent, dIndent, freshIndent)
+	}
+	if Indent(d) != "    " || Indent(fresh) != "    " {
+		t.Errorf("after the move: %q, %q", Indent(d), Indent(fresh))
+	}
+}
+
 func TestFlatFileStaysFlat(t *testing.T) {
 	f := mustParse(t, "<VirtualHost *:80>\nServerName a\n<Location />\nSSLRequireSSL\n</Location>\n</VirtualHost>\n")
 	loc := firstSection(f, "Location")

@@ -82,9 +82,12 @@ func (l *line) Parent() *Section         { return l.parent }
 func (l *line) setParent(s *Section)     { l.parent = s }
 func (l *line) appendTo(b []byte) []byte { return append(b, l.raw...) }
 func (l *line) Raw() []byte              { return l.raw } // shared: do not modify
-func (l *line) Indent() string           { return string(l.raw[:indentLen(l.raw)]) }
-func (l *line) EOL() string              { return string(l.raw[len(l.raw)-eolLen(l.raw):]) }
-func (l *line) setIndent(indent string)  { l.setRaw(concat(indent, l.raw[indentLen(l.raw):])) }
+// Indent is a view of the line's bytes, as Name is: no byte of a line
+// changes once it is placed (reframe writes only before a fresh line's
+// text), and inserting nodes asks every sibling's indentation.
+func (l *line) Indent() string          { return view(l.raw[:indentLen(l.raw)]) }
+func (l *line) EOL() string             { return string(l.raw[len(l.raw)-eolLen(l.raw):]) }
+func (l *line) setIndent(indent string) { l.setRaw(concat(indent, l.raw[indentLen(l.raw):])) }
 func (l *line) setEOL(eol string) {
 	l.setRaw(concat(string(l.raw[:len(l.raw)-eolLen(l.raw)]), []byte(eol)))
 }

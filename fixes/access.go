@@ -278,6 +278,9 @@ func readAccess(s *ast.Section) accessControl {
 			}
 			switch {
 			case isCompat(n):
+				if a.compat == nil { // Order and Allow come in pairs, or more
+					a.compat = make([]*ast.Directive, 0, 4)
+				}
 				a.compat = append(a.compat, n)
 			case n.Is("Require"):
 				a.requires = append(a.requires, n)
@@ -373,39 +376,43 @@ func locationGrant(s *ast.Section) urlGrant {
 		g.problem = fmt.Sprintf("%q lets the grant override the other rules", "Satisfy Any")
 		return g
 	}
+	g.lines = grantLines
 	if compatGranted {
-		g.lines = append(g.lines, a.compat...)
+		g.lines = append(a.compat, grantLines...) // a is this call's own
 	}
-	g.lines = append(g.lines, grantLines...)
 	return g
 }
 
 // --- writing grants --------------------------------------------------------
 
-// grantLines are "let everyone in" in the syntax opts.Apache asks for.
-func grantLines(opts Options) []ast.Node {
+// appendGrantLines appends "let everyone in" in the syntax opts.Apache
+// asks for.
+func appendGrantLines(to []ast.Node, opts Options) []ast.Node {
 	if opts.Apache == "2.2" {
-		return []ast.Node{ast.NewDirective("Order", "allow,deny"), ast.NewDirective("Allow", "from", "all")}
+		return append(to, ast.NewDirective("Order", "allow,deny"), ast.NewDirective("Allow", "from", "all"))
 	}
-	return []ast.Node{ast.NewDirective("Require", "all", "granted")}
+	return append(to, ast.NewDirective("Require", "all", "granted"))
 }
 
-// denyLines are "let nobody in" in the syntax opts.Apache asks for.
-func denyLines(opts Options) []ast.Node {
+// appendDenyLines appends "let nobody in" in the syntax opts.Apache asks
+// for.
+func appendDenyLines(to []ast.Node, opts Options) []ast.Node {
 	if opts.Apache == "2.2" {
-		return []ast.Node{ast.NewDirective("Order", "deny,allow"), ast.NewDirective("Deny", "from", "all")}
+		return append(to, ast.NewDirective("Order", "deny,allow"), ast.NewDirective("Deny", "from", "all"))
 	}
-	return []ast.Node{ast.NewDirective("Require", "all", "denied")}
+	return append(to, ast.NewDirective("Require", "all", "denied"))
 }
 
 // newGrantedDirectory returns <Directory "dir"> granting everyone.
 func newGrantedDirectory(dir string, opts Options) *ast.Section {
-	return ast.NewSection("Directory", []string{dir}, grantLines(opts)...)
+	var body [2]ast.Node // NewSection copies it
+	return ast.NewSection("Directory", []string{dir}, appendGrantLines(body[:0], opts)...)
 }
 
 // newScriptDirectory returns the web2py layout for a WSGI script: its
 // directory denied, the script file alone granted.
 func newScriptDirectory(dir, script string, opts Options) *ast.Section {
-	files := ast.NewSection("Files", []string{script}, grantLines(opts)...)
-	return ast.NewSection("Directory", []string{dir}, append(denyLines(opts), files)...)
+	var body [3]ast.Node // NewSection copies it
+	files := ast.NewSection("Files", []string{script}, appendGrantLines(body[:0], opts)...)
+	return ast.NewSection("Directory", []string{dir}, append(appendDenyLines(body[:0], opts), files)...)
 }

@@ -50,8 +50,12 @@ func sprintf(format string, args ...any) string {
 			next++
 		}
 	}
-	return unsafe.String(unsafe.SliceData(b), len(b))
+	return owned(b)
 }
+
+// owned is b as a string, without a copy: b must be the caller's own, and
+// never written again.
+func owned(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // copied returns args boxed anew: handing args themselves to fmt would
 // make every caller's arguments escape.

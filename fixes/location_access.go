@@ -112,30 +112,34 @@ func runLocationAccess(c *Context) {
 	}
 }
 
-// locationsIn returns the Location and LocationMatch sections at site's
-// level, in order.
-func locationsIn(site *ast.Section) []*ast.Section {
-	var out []*ast.Section
-	for _, n := range levelNodes(site) {
-		if s, ok := n.(*ast.Section); ok && (s.Is("Location") || s.Is("LocationMatch")) {
-			out = append(out, s)
-		}
+// asLocation returns n when it is a Location or LocationMatch section.
+func asLocation(n ast.Node) *ast.Section {
+	if s, ok := n.(*ast.Section); ok && (s.Is("Location") || s.Is("LocationMatch")) {
+		return s
 	}
-	return out
+	return nil
 }
 
 // planLocations plans every Location grant of site, all before any is
 // moved: static-alias asks the plans whether a grant will move onto a
 // static directory, and location-access carries out the very same ones.
 func planLocations(c *Context, site *ast.Section) []locationPlan {
-	locs := locationsIn(site)
-	if len(locs) == 0 {
+	nodes := levelNodes(site)
+	n := 0
+	for _, m := range nodes {
+		if asLocation(m) != nil {
+			n++
+		}
+	}
+	if n == 0 {
 		return nil
 	}
 	urls := readSiteURLs(c, site)
-	plans := make([]locationPlan, len(locs))
-	for i, loc := range locs {
-		plans[i] = planLocation(urls, loc)
+	plans := make([]locationPlan, 0, n)
+	for _, m := range nodes {
+		if loc := asLocation(m); loc != nil {
+			plans = append(plans, planLocation(urls, loc))
+		}
 	}
 	return plans
 }
@@ -187,7 +191,7 @@ func planLocation(urls *siteURLs, loc *ast.Section) locationPlan {
 		case static:
 			statics = append(statics, m.space)
 			if m.space.intersects(space) {
-				if dir := staticDir(root); !slices.Contains(p.staticDirs, dir) {
+				if dir := urls.staticDir(root); !slices.Contains(p.staticDirs, dir) {
 					p.staticDirs = append(p.staticDirs, dir)
 				}
 			}
@@ -203,7 +207,8 @@ func planLocation(urls *siteURLs, loc *ast.Section) locationPlan {
 	for _, s := range statics {
 		onlyStatic = onlyStatic || space.within(s)
 	}
-	var hit []wsgiMount
+	var hitBuf [2]wsgiMount // on the stack: most sites have one mount
+	hit := hitBuf[:0]
 	for _, m := range urls.mounts {
 		if m.space.intersects(space) {
 			hit = append(hit, m)
@@ -301,7 +306,7 @@ func moveGrant(c *Context, site *ast.Section, dirs *directories, p locationPlan)
 	tag := tagText(loc)
 	c.Report(file, loc.Pos(), Warning, true,
 		"%s grants access by URL, which other URLs reaching the same files bypass: moved to %s",
-		tag, string(moved))
+		tag, owned(moved))
 	for _, d := range p.grant.lines {
 		ast.Remove(d)
 	}
@@ -371,7 +376,7 @@ func tagText(s *ast.Section) string {
 	for i, n := 0, s.Open.NumArgs(); i < n; i++ {
 		b = appendQuote(append(b, ' '), s.Open.Arg(i))
 	}
-	return string(append(b, '>'))
+	return owned(append(b, '>'))
 }
 
 // directiveText is a directive on one line, arguments as written.
@@ -380,5 +385,5 @@ func directiveText(d *ast.Directive) string {
 	for i, n := 0, d.NumArgs(); i < n; i++ {
 		b = append(append(b, ' '), d.ArgRaw(i)...)
 	}
-	return string(b)
+	return owned(b)
 }

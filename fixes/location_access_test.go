@@ -17,8 +17,9 @@ func TestNoLocationGrantLeftUnreported(t *testing.T) {
 			if len(siteMounts(site)) == 0 {
 				continue
 			}
-			for _, loc := range locationsIn(site) {
-				if notOnFilesystem(loc) || !locationGrant(loc).grants {
+			for _, n := range levelNodes(site) {
+				loc := asLocation(n)
+				if loc == nil || notOnFilesystem(loc) || !locationGrant(loc).grants {
 					continue
 				}
 				if !reportedAt(findings, loc) && !proxiedLocation(site, loc) {

@@ -361,8 +361,9 @@ type urlMapping struct {
 // siteMounts returns the WSGIScriptAlias mounts at site's level.
 func siteMounts(site *ast.Section) []wsgiMount {
 	var out []wsgiMount
-	for _, d := range directivesAt(site, "WSGIScriptAlias") {
-		if d.NumArgs() < 2 {
+	for _, n := range levelNodes(site) {
+		d, ok := n.(*ast.Directive)
+		if !ok || d.Kind() != ast.Plain || !d.Is("WSGIScriptAlias") || d.NumArgs() < 2 {
 			continue
 		}
 		url := d.Arg(0)
@@ -380,6 +381,8 @@ type siteURLs struct {
 	mappings []urlMapping
 	root     string
 	rootDone bool
+	// staticRoot's static directory (staticDir), the last asked for.
+	staticRoot, staticDirOf string
 }
 
 func readSiteURLs(c *Context, site *ast.Section) *siteURLs {
@@ -392,6 +395,14 @@ func (u *siteURLs) web2pyRoot() string {
 		u.root, u.rootDone = u.c.web2pyRoot(u.site), true
 	}
 	return u.root
+}
+
+// staticDir is staticDir(root), made once for the site's root.
+func (u *siteURLs) staticDir(root string) string {
+	if u.staticDirOf == "" || u.staticRoot != root {
+		u.staticRoot, u.staticDirOf = root, staticDir(root)
+	}
+	return u.staticDirOf
 }
 
 // mappingDirectives map URLs away from the WSGI mount.

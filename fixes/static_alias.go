@@ -77,11 +77,17 @@ func runStaticAlias(c *Context) {
 	}
 }
 
+// madeAlias is an AliasMatch line static-alias wrote, and the position of
+// the Alias it replaced, for findings about it.
+type madeAlias struct {
+	d   *ast.Directive
+	pos ast.Pos
+}
+
 // fixShadowingAliases removes or replaces the Aliases of site that shadow
 // its WSGI mounts, and reports those that expose the web2py tree. It
-// returns the AliasMatch lines it wrote with the position of the Alias each
-// replaced, for findings about them.
-func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.Pos {
+// returns the AliasMatch lines it wrote.
+func fixShadowingAliases(c *Context, site *ast.Section) []madeAlias {
 	aliases := directivesAt(site, "Alias")
 	if len(aliases) == 0 {
 		return nil
@@ -94,7 +100,7 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 			"the Aliases of this site map into several web2py trees: left alone, which one the application is cannot be told")
 		return nil
 	}
-	var made map[*ast.Directive]ast.Pos // made when needed: most sites need none
+	var made []madeAlias
 	mounts := siteMounts(site)
 	if root == "" { // as c.web2pyRoot, without reading the Aliases again
 		root = rootBeyondAliases(site, c.daemonIndex().daemonFor)
@@ -149,10 +155,7 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 			CleanDir(target) == root+"/applications":
 			am := newStaticAliasMatch(root)
 			ast.Replace(a, am)
-			if made == nil {
-				made = map[*ast.Directive]ast.Pos{}
-			}
-			made[am] = a.Pos()
+			made = append(made, madeAlias{am, a.Pos()})
 			hasStaticAlias = true
 			c.Report(file, a.Pos(), Error, true,
 				"%q shadows %s and serves application source and databases: replaced by web2py's static AliasMatch",
@@ -176,7 +179,7 @@ func fixShadowingAliases(c *Context, site *ast.Section) map[*ast.Directive]ast.P
 // after each web2py static AliasMatch of site that has none, unless a
 // Location grant that location-access will move provides it: the plans
 // that tell are kept for location-access, which carries them out.
-func grantStaticFiles(c *Context, site *ast.Section, dirs *directories, made map[*ast.Directive]ast.Pos) {
+func grantStaticFiles(c *Context, site *ast.Section, dirs *directories, made []madeAlias) {
 	var plans []locationPlan
 	planned := false
 	for _, d := range directivesAt(site, "AliasMatch") {
@@ -197,9 +200,11 @@ func grantStaticFiles(c *Context, site *ast.Section, dirs *directories, made map
 		}
 		ast.InsertAfter(d, newGrantedDirectory(dir, c.Opts))
 		dirs.added(site, dir)
-		pos, ok := made[d]
-		if !ok {
-			pos = d.Pos()
+		pos := d.Pos()
+		for _, m := range made {
+			if m.d == d {
+				pos = m.pos
+			}
 		}
 		c.Report(FileOf(d), pos, Warning, true,
 			"static files that AliasMatch maps to %q have no filesystem grant and no Location grant to move: <Directory %q> added",
