@@ -383,3 +383,23 @@ func TestReparsePairsRenamedTags(t *testing.T) {
 		}
 	}
 }
+
+// A backslash is taken out only before a backslash or the quote (httpd's
+// substring_conf); a regex's \d stays, and is read without a copy.
+func TestUnquoteTakesOutOnlyEscapes(t *testing.T) {
+	cases := []struct{ raw, want string }{
+		{`"^/(\d+)/static/(.*)"`, `^/(\d+)/static/(.*)`},
+		{`"a\"b"`, `a"b`},
+		{`"a\\b\d"`, `a\b\d`},
+		{`'it\'s\d'`, `it's\d`},
+		{`a\\b`, `a\b`},
+		{`a\d\`, `a\d\`},
+		{`"\d\\"`, `\d\`},
+	}
+	for _, c := range cases {
+		f := mustParse(t, "AliasMatch "+c.raw+" /x\n")
+		if got := first(f, "AliasMatch").Arg(0); got != c.want {
+			t.Errorf("%s: Arg(0) = %q, want %q", c.raw, got, c.want)
+		}
+	}
+}

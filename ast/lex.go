@@ -245,6 +245,22 @@ func nthToken(text []byte, from, n int) (token, bool) {
 	}
 }
 
+// hasEscape reports whether in holds a backslash that unquote takes out:
+// one before a backslash or before the quote.
+func hasEscape(in []byte, quote byte) bool {
+	for i := bytes.IndexByte(in, '\\'); i >= 0 && i+1 < len(in); {
+		if in[i+1] == '\\' || (quote != 0 && in[i+1] == quote) {
+			return true
+		}
+		j := bytes.IndexByte(in[i+1:], '\\')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
 // unquote returns a token's value the way httpd's substring_conf does.
 func unquote(raw []byte, t token) string {
 	in := raw[t.start:t.end]
@@ -254,7 +270,7 @@ func unquote(raw []byte, t token) string {
 			in = in[:len(in)-1]
 		}
 	}
-	if bytes.IndexByte(in, '\\') < 0 {
+	if !hasEscape(in, t.quote) { // a regex's \d or \w is no escape
 		return view(in)
 	}
 	out := make([]byte, 0, len(in))

@@ -301,9 +301,9 @@ func (s *outlineSeen) hooks() ast.OutlineHooks {
 				for len(s.names) <= top {
 					s.names = append(s.names, nil)
 				}
-				s.names[top] = append(s.names[top], n)
+				s.names[top] = addName(s.names[top], n)
 				if !def {
-					s.names[top] = append(s.names[top], optionValue(n))
+					s.names[top] = addName(s.names[top], optionValue(n))
 					s.dynamic = s.dynamic || strings.HasPrefix(optionValue(n), "%{")
 				}
 			})
@@ -312,6 +312,18 @@ func (s *outlineSeen) hooks() ast.OutlineHooks {
 			s.misspelt = s.misspelt || misspelledAs(open.Name()) != ""
 		},
 	}
+}
+
+// addName adds name to a vhost's names unless it has it: a vhost
+// defines and selects its one daemon group, mostly.
+func addName(names []string, name string) []string {
+	if slices.Contains(names, name) {
+		return names
+	}
+	if names == nil {
+		names = make([]string, 0, 2)
+	}
+	return append(names, name)
 }
 
 // componentEnds returns, for each top-level node (by index), the index of

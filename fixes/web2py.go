@@ -128,6 +128,9 @@ func eachDaemonName(vh *ast.Section, fn func(name string, def bool)) {
 // daemonNamesOf calls fn with the daemon group names plain directive d
 // defines or selects, as eachDaemonName does.
 func daemonNamesOf(d *ast.Directive, fn func(name string, def bool)) {
+	if n := d.Name(); n == "" || n[0]|0x20 != 'w' {
+		return // the planning asks this of every line of a big file
+	}
 	switch {
 	case d.Is("WSGIDaemonProcess"):
 		fn(d.Arg(0), true)
