@@ -14,7 +14,8 @@ func InspectSection(s *Section, fn func(Node) bool) {
 		body []Node
 		i    int
 	}
-	stack := []frame{{s.Body, 0}}
+	var room [8]frame // on the stack: configs nest a few levels deep
+	stack := append(room[:0], frame{s.Body, 0})
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if top.i >= len(top.body) {
@@ -39,8 +40,8 @@ func Directives(f *File, fn func(*Directive)) {
 		body []Node
 		i    int
 	}
-	stack := make([]frame, 1, 8)
-	stack[0] = frame{f.Root.Body, 0}
+	var room [8]frame
+	stack := append(room[:0], frame{f.Root.Body, 0})
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if top.i >= len(top.body) {

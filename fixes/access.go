@@ -144,16 +144,25 @@ func readCompat(dirs []*ast.Directive) (c compatRules, problem string) {
 			if n != 1 {
 				return c, fmt.Sprintf("%q takes one argument", d.Name())
 			}
-			o := strings.ToLower(v(0))
-			if o != "deny,allow" && o != "allow,deny" && o != "mutual-failure" {
-				return c, fmt.Sprintf("unknown order %q", v(0))
+			o := v(0)
+			switch { // the constant, not a lower-cased copy
+			case strings.EqualFold(o, "deny,allow"):
+				c.order = "deny,allow"
+			case strings.EqualFold(o, "allow,deny"):
+				c.order = "allow,deny"
+			case strings.EqualFold(o, "mutual-failure"):
+				c.order = "mutual-failure"
+			default:
+				return c, fmt.Sprintf("unknown order %q", o)
 			}
-			c.order = o
 		case d.Is("Satisfy"):
 			if n != 1 || (!strings.EqualFold(v(0), "any") && !strings.EqualFold(v(0), "all")) {
 				return c, fmt.Sprintf("%q takes \"Any\" or \"All\"", d.Name())
 			}
-			c.satisfy = strings.ToLower(v(0))
+			c.satisfy = "all"
+			if strings.EqualFold(v(0), "any") {
+				c.satisfy = "any"
+			}
 		default: // Allow, Deny
 			if n < 2 || !strings.EqualFold(v(0), "from") {
 				return c, fmt.Sprintf("%q must be followed by \"from\" and hosts", d.Name())

@@ -161,8 +161,8 @@ func preloads(d *ast.Directive, name string) bool {
 	}
 	var group, app string
 	var hasApp bool
-	for _, a := range d.Values() {
-		if k, v, ok := Option(a); ok {
+	for _, a := range d.Args() {
+		if k, v, ok := Option(a.Value); ok {
 			switch k {
 			case "process-group":
 				group = optionValue(v)

@@ -113,10 +113,11 @@ func sizeDaemon(c *Context, def *ast.Directive, user, group identity) {
 	}
 	processes, threads := defaultProcesses, defaultThreads
 	processesAt, threadsAt := -1, -1
-	for i, a := range def.Values() {
+	for i, arg := range def.Args() { // the list the line keeps, not a copy
 		if i == 0 {
 			continue
 		}
+		a := arg.Value
 		k, v, ok := Option(a)
 		if !ok {
 			continue

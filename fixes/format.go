@@ -108,11 +108,12 @@ func (u unsupported) String() string { return "%!v(" + u.typ + ")" }
 // how long the result is.
 func plainSize(format string, args []any) (int, bool) {
 	size, next := len(format), 0
-	for i := 0; i < len(format); i++ {
-		if format[i] != '%' {
-			continue
+	for i := 0; ; i++ {
+		j := strings.IndexByte(format[i:], '%') // messages are mostly text
+		if j < 0 {
+			break
 		}
-		i++
+		i += j + 1
 		if i == len(format) {
 			return 0, false
 		}

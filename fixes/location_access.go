@@ -92,6 +92,7 @@ func runLocationAccess(c *Context) {
 		if !ok {
 			plans = planLocations(c, site)
 		}
+		siteDirs := dirs.of(site)
 		for _, plan := range plans {
 			loc := plan.loc
 			switch {
@@ -100,7 +101,7 @@ func runLocationAccess(c *Context) {
 				c.Report(FileOf(loc), loc.Pos(), Warning, false,
 					"%s grants access by URL: left alone, %s", tagText(loc), plan.problem)
 			default:
-				moveGrant(c, site, dirs, plan)
+				moveGrant(c, site, siteDirs, plan)
 			}
 		}
 	}
@@ -268,7 +269,7 @@ func notOnFilesystem(loc *ast.Section) bool {
 // moveGrant applies a plan: the grant lines out of the Location, which is
 // removed or dissolved when nothing that needs it is left, and the
 // filesystem blocks where it stood (after it, when it stays).
-func moveGrant(c *Context, site *ast.Section, dirs *directories, p locationPlan) {
+func moveGrant(c *Context, site *ast.Section, dirs *siteDirectories, p locationPlan) {
 	loc := p.loc
 	file := FileOf(loc)
 	blocks := make([]ast.Node, 0, len(p.staticDirs)+1)
@@ -279,14 +280,14 @@ func moveGrant(c *Context, site *ast.Section, dirs *directories, p locationPlan)
 		if len(moved) > 0 {
 			moved = append(moved, " and "...)
 		}
-		return !dirs.has(site, dir)
+		return !dirs.has(dir)
 	}
 	for _, dir := range p.staticDirs {
 		write := target(dir)
 		moved = append(appendQuote(append(moved, "<Directory "...), dir), "> granted"...)
 		if write {
 			blocks = append(blocks, newGrantedDirectory(dir, c.Opts))
-			dirs.added(site, dir)
+			dirs.added(dir)
 		} else {
 			moved = append(moved, " (already there)"...)
 		}
@@ -298,7 +299,7 @@ func moveGrant(c *Context, site *ast.Section, dirs *directories, p locationPlan)
 		moved = append(appendQuote(moved, script), '>')
 		if write {
 			blocks = append(blocks, newScriptDirectory(dir, script, c.Opts))
-			dirs.added(site, dir)
+			dirs.added(dir)
 		} else {
 			moved = append(moved, " (already there)"...)
 		}
@@ -361,7 +362,7 @@ func dissolvable(site, loc *ast.Section) bool {
 		case *ast.Section:
 			return false
 		case *ast.Directive:
-			if !m.IsAny("WSGIProcessGroup", "WSGIApplicationGroup") || len(directivesAt(site, m.Name())) > 0 {
+			if !m.IsAny("WSGIProcessGroup", "WSGIApplicationGroup") || hasDirectiveAt(site, m.Name()) {
 				return false
 			}
 		}

@@ -3,6 +3,7 @@ package fixes
 import (
 	"path"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -458,6 +459,16 @@ func directivesAt(s *ast.Section, name string) []*ast.Directive {
 	return out
 }
 
+// hasDirectiveAt reports whether directivesAt(s, name) has any.
+func hasDirectiveAt(s *ast.Section, name string) bool {
+	for _, n := range levelNodes(s) {
+		if d, ok := n.(*ast.Directive); ok && d.Kind() == ast.Plain && d.Is(name) {
+			return true
+		}
+	}
+	return false
+}
+
 // sectionsAt is SectionsIn over levelNodes.
 func sectionsAt(s *ast.Section, name string) []*ast.Section {
 	var out []*ast.Section
@@ -517,26 +528,48 @@ func newDirectories(files []*ast.File) *directories {
 	return d
 }
 
-// has reports whether a <Directory dir> applies in site.
-func (d *directories) has(site *ast.Section, dir string) bool {
-	dir = CleanDir(dir)
-	if d.server[dir] {
-		return true
-	}
-	if site.IsRoot() {
-		return false
-	}
-	for _, s := range sectionsAt(site, "Directory") {
-		if s.NumArgs() == 1 && CleanDir(s.Open.Arg(0)) == dir {
-			return true
-		}
-	}
-	return false
+// siteDirectories is directories for one site, whose own <Directory>
+// paths are read once: a pass asks about a few paths per site, and adds
+// some (added), while no other edit there adds or removes a Directory.
+// It belongs to the goroutine working on the site.
+type siteDirectories struct {
+	d     *directories
+	site  *ast.Section
+	local []string // the site's own Directory paths, cleaned
+	read  bool
 }
 
-// added records a <Directory dir> written into site.
-func (d *directories) added(site *ast.Section, dir string) {
-	if site.IsRoot() {
-		d.server[CleanDir(dir)] = true
+// of returns the Directory index for site.
+func (d *directories) of(site *ast.Section) *siteDirectories {
+	return &siteDirectories{d: d, site: site}
+}
+
+// has reports whether a <Directory dir> applies in the site.
+func (s *siteDirectories) has(dir string) bool {
+	dir = CleanDir(dir)
+	if s.d.server[dir] {
+		return true
+	}
+	if s.site.IsRoot() {
+		return false
+	}
+	if !s.read {
+		for _, n := range levelNodes(s.site) {
+			if sec, ok := n.(*ast.Section); ok && sec.Is("Directory") && sec.NumArgs() == 1 {
+				s.local = append(s.local, CleanDir(sec.Open.Arg(0)))
+			}
+		}
+		s.read = true
+	}
+	return slices.Contains(s.local, dir)
+}
+
+// added records a <Directory dir> written into the site.
+func (s *siteDirectories) added(dir string) {
+	switch {
+	case s.site.IsRoot():
+		s.d.server[CleanDir(dir)] = true
+	case s.read:
+		s.local = append(s.local, CleanDir(dir))
 	}
 }

@@ -67,7 +67,7 @@ func runStaticAlias(c *Context) {
 	dirs := newDirectories(c.Files)
 	site := func(c *Context, site *ast.Section) {
 		made := fixShadowingAliases(c, site)
-		grantStaticFiles(c, site, dirs, made)
+		grantStaticFiles(c, site, dirs.of(site), made)
 	}
 	// Vhosts first (see eachVhost), then each file's server level, which
 	// may add to the server-level Directory index the vhosts read.
@@ -179,7 +179,7 @@ func fixShadowingAliases(c *Context, site *ast.Section) []madeAlias {
 // after each web2py static AliasMatch of site that has none, unless a
 // Location grant that location-access will move provides it: the plans
 // that tell are kept for location-access, which carries them out.
-func grantStaticFiles(c *Context, site *ast.Section, dirs *directories, made []madeAlias) {
+func grantStaticFiles(c *Context, site *ast.Section, dirs *siteDirectories, made []madeAlias) {
 	var plans []locationPlan
 	planned := false
 	for _, d := range directivesAt(site, "AliasMatch") {
@@ -188,7 +188,7 @@ func grantStaticFiles(c *Context, site *ast.Section, dirs *directories, made []m
 			continue
 		}
 		dir := staticDir(root)
-		if dirs.has(site, dir) {
+		if dirs.has(dir) {
 			continue
 		}
 		if !planned {
@@ -199,7 +199,7 @@ func grantStaticFiles(c *Context, site *ast.Section, dirs *directories, made []m
 			continue
 		}
 		ast.InsertAfter(d, newGrantedDirectory(dir, c.Opts))
-		dirs.added(site, dir)
+		dirs.added(dir)
 		pos := d.Pos()
 		for _, m := range made {
 			if m.d == d {

@@ -86,12 +86,12 @@ func rootFromApplications(p string) string {
 // DaemonOption returns the value of option key (case-insensitive) of a
 // WSGIDaemonProcess directive, or "".
 func DaemonOption(def *ast.Directive, key string) string {
-	vals := def.Values()
-	if len(vals) == 0 {
+	args := def.Args() // the list the line keeps, not a copy
+	if len(args) == 0 {
 		return "" // "WSGIDaemonProcess" without even a name
 	}
-	for _, a := range vals[1:] {
-		if k, v, ok := Option(a); ok && k == key {
+	for _, a := range args[1:] {
+		if k, v, ok := Option(a.Value); ok && k == key {
 			return v
 		}
 	}
