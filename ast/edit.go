@@ -28,12 +28,12 @@ func NewDirectiveRaw(name string, tokens ...string) *Directive {
 // Passes build thousands of lines, so the text goes into one buffer, and a
 // short line shares one allocation with its Directive.
 func newLineDirective(prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
-	return newLineDirectiveIn(nil, prefix, name, values, quote, raw, suffix)
+	return newLineDirectiveIn(nil, nil, prefix, name, values, quote, raw, suffix)
 }
 
-// newLineDirectiveIn is newLineDirective building the line in x, when x
-// is not nil.
-func newLineDirectiveIn(x *shortDirective, prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
+// newLineDirectiveIn is newLineDirective building the line in d, with
+// room for its text in buf when it is long enough, when d is not nil.
+func newLineDirectiveIn(d *Directive, buf []byte, prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
 	n := len(prefix) + len(name) + len(suffix)
 	var quotes [8]byte // the quote chosen for each of the first values
 	for i, v := range values {
@@ -47,7 +47,7 @@ func newLineDirectiveIn(x *shortDirective, prefix, name string, values []string,
 		}
 		n += 1 + quotedLenAs(v, q)
 	}
-	d, buf := newDirectiveBuffer(n, x)
+	d, buf = newDirectiveBuffer(n, d, buf)
 	b := buf[:0:len(buf)]
 	b = append(append(b, prefix...), name...)
 	for i, v := range values {
@@ -67,11 +67,17 @@ func newLineDirectiveIn(x *shortDirective, prefix, name string, values []string,
 	return d
 }
 
-// shortDirective is a Directive and the text of a short line in one
-// allocation.
+// shortDirective and tinyDirective are a Directive and the text of a
+// short line in one allocation: most new lines are "Require all granted"
+// or a close tag, which fit the tiny one.
 type shortDirective struct {
 	d   Directive
 	buf [80]byte
+}
+
+type tinyDirective struct {
+	d   Directive
+	buf [40]byte
 }
 
 // indentRoom is the room a new line's buffer keeps before its text for
@@ -81,20 +87,25 @@ type shortDirective struct {
 // argument list) are views of that text and must stay what they were.
 const indentRoom = 16
 
-// newDirectiveBuffer returns a new Directive and a buffer of size bytes
-// for its text, preceded by indentRoom bytes of room (roomBefore): x's,
-// when x is not nil, with a buffer of their own if x's is too short.
-func newDirectiveBuffer(size int, x *shortDirective) (*Directive, []byte) {
-	fits := indentRoom+size <= len(shortDirective{}.buf)
+// newDirectiveBuffer returns a Directive and a buffer of size bytes for
+// its text, preceded by indentRoom bytes of room (roomBefore): d and buf
+// when d is given (buf only if it is long enough), else new ones.
+func newDirectiveBuffer(size int, d *Directive, buf []byte) (*Directive, []byte) {
+	need := indentRoom + size
 	switch {
-	case x == nil && fits:
-		x = new(shortDirective)
-	case x == nil:
-		return new(Directive), make([]byte, indentRoom+size)[indentRoom:]
-	case !fits:
-		return &x.d, make([]byte, indentRoom+size)[indentRoom:]
+	case d != nil && need <= len(buf):
+		return d, buf[indentRoom:need]
+	case d != nil:
+	case need <= len(tinyDirective{}.buf):
+		x := new(tinyDirective)
+		return &x.d, x.buf[indentRoom:need]
+	case need <= len(shortDirective{}.buf):
+		x := new(shortDirective)
+		return &x.d, x.buf[indentRoom:need]
+	default:
+		d = new(Directive)
 	}
-	return &x.d, x.buf[indentRoom : indentRoom+size]
+	return d, make([]byte, need)[indentRoom:]
 }
 
 // NewComment returns a detached comment line; text should start with '#'.
@@ -109,7 +120,9 @@ func NewBlank() *Blank { return &Blank{line{raw: []byte("\n"), flags: fresh}} }
 // allocation: passes build tens of thousands of small sections.
 type newSection struct {
 	s           Section
-	open, close shortDirective
+	open, close Directive
+	openText    [80]byte
+	closeText   [40]byte
 	body        [2]Node
 }
 
@@ -117,8 +130,8 @@ type newSection struct {
 func NewSection(name string, values []string, body ...Node) *Section {
 	x := new(newSection)
 	s := &x.s
-	s.Open = newLineDirectiveIn(&x.open, "<", name, values, '"', false, ">\n")
-	s.Close = newLineDirectiveIn(&x.close, "</", name, nil, 0, true, ">\n")
+	s.Open = newLineDirectiveIn(&x.open, x.openText[:], "<", name, values, '"', false, ">\n")
+	s.Close = newLineDirectiveIn(&x.close, x.closeText[:], "</", name, nil, 0, true, ">\n")
 	s.Open.parent, s.Close.parent = s, s
 	switch {
 	case len(body) > len(x.body):

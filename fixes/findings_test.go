@@ -91,7 +91,11 @@ func TestSortByPosIsAStableSort(t *testing.T) {
 			for i := range order {
 				order[i] = int32(i)
 			}
-			sortByPos(order, recs)
+			ptrs := make([]*record, n)
+			for i := range recs {
+				ptrs[i] = &recs[i]
+			}
+			sortByPos(order, ptrs)
 			for i, k := range order {
 				if recs[k] != want[i] {
 					t.Fatalf("n=%d round %d: at %d got %+v, want %+v", n, round, i, recs[k], want[i])

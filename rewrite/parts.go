@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -48,7 +49,7 @@ func (r *Result) fixInParts(f *File, opts Options) (found []fixes.Finding, ok bo
 				partOps[k] = alignText(before, after)
 			}
 			if out.findings != nil {
-				p.findings, p.unfixed = findingLines(found)
+				p.findings, p.unfixed = findingLines(out.buffer(), found)
 			}
 			out.add(k, p)
 			if opts.PartProgress != nil {
@@ -87,14 +88,14 @@ func (r *Result) fixInParts(f *File, opts Options) (found []fixes.Finding, ok bo
 	return found, true, passError(err)
 }
 
-// findingLines formats found one per line, as the command prints them,
-// and counts the errors among them that were not fixed.
-func findingLines(found []fixes.Finding) (text []byte, unfixed int) {
-	n := 0
+// findingLines appends found to text, one per line as the command prints
+// them, and counts the errors among them that were not fixed.
+func findingLines(text []byte, found []fixes.Finding) ([]byte, int) {
+	n, unfixed := 0, 0
 	for i := range found {
 		n += len(found[i].File) + len(found[i].Pass) + len(found[i].Message) + 32
 	}
-	text = make([]byte, 0, n)
+	text = slices.Grow(text[:0], n)
 	for i := range found {
 		text = append(found[i].AppendText(text), '\n')
 		if found[i].Severity == fixes.Error && !found[i].Fixed {
@@ -115,6 +116,21 @@ type orderedParts struct {
 	waiting  []*partOut
 	changed  bool
 	unfixed  int
+	free     [][]byte // findings texts written, for the next parts to reuse
+}
+
+// buffer returns a findings text written already, or nil: a big file's
+// findings are tens of megabytes, and fresh memory costs a page fault
+// per 4 KiB.
+func (o *orderedParts) buffer() []byte {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if n := len(o.free); n > 0 {
+		b := o.free[n-1]
+		o.free = o.free[:n-1]
+		return b
+	}
+	return nil
 }
 
 // partOut is what one part has to write.
@@ -138,8 +154,9 @@ func (o *orderedParts) add(k int, p *partOut) {
 			o.changed = o.changed || p.changed
 		}
 		if o.findings != nil {
-			o.findings.Write(p.findings)
+			o.findings.Write(p.findings) // an io.Writer keeps none of it
 			o.unfixed += p.unfixed
+			o.free = append(o.free, p.findings[:0])
 		}
 		o.waiting[o.next] = nil
 		o.next++
