@@ -117,6 +117,7 @@ type Context struct {
 
 	pass     *Pass
 	findings findingList
+	texts    *textArena   // holds the findings' messages, when set (RunParts)
 	daemons  *daemonIndex // for the current pass, built on first use
 
 	// planned are the location plans static-alias made, by site; plans
@@ -140,6 +141,10 @@ func (c *Context) daemonIndex() *daemonIndex {
 
 // Report records a finding at n's position in file f.
 func (c *Context) Report(f *ast.File, pos ast.Pos, sev Severity, fixed bool, format string, args ...any) {
+	if c.texts != nil {
+		c.reportMessage(f, pos, sev, fixed, c.texts.sprintf(format, args))
+		return
+	}
 	c.reportMessage(f, pos, sev, fixed, sprintf(format, args...))
 }
 
@@ -211,9 +216,10 @@ func (l *findingList) addAll(o *findingList) {
 }
 
 // inReportOrder returns recs, made by passes over files, as Findings in
-// the order a run reports them (see Runner.Findings). Findings at one
-// position keep the order of the passes that made them.
-func inReportOrder(recs []*record, files []*ast.File) []Finding {
+// the order a run reports them (see Runner.Findings), in into's memory
+// when it has room. Findings at one position keep the order of the
+// passes that made them.
+func inReportOrder(into []Finding, recs []*record, files []*ast.File) []Finding {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -229,7 +235,7 @@ func inReportOrder(recs []*record, files []*ast.File) []Finding {
 			sortByPos(order[starts[i]:starts[i+1]], recs)
 		}
 	}
-	out := make([]Finding, len(recs))
+	out := slices.Grow(into[:0], len(recs))[:len(recs)]
 	for i, k := range order {
 		out[i] = recs[k].finding()
 	}
@@ -396,5 +402,5 @@ func (r *Runner) RunSafe(p *Pass) (err error) {
 // diff's hunks, and a file fixed in parts can be reported in that order
 // part by part as they are done (RunParts).
 func (r *Runner) Findings() []Finding {
-	return inReportOrder(r.c.findings.records(), r.c.Files)
+	return inReportOrder(nil, r.c.findings.records(), r.c.Files)
 }

@@ -25,7 +25,12 @@ func sprintf(format string, args ...any) string {
 	if !ok {
 		return fmt.Sprintf(format, copied(args)...)
 	}
-	b := make([]byte, 0, size)
+	return owned(appendFormat(make([]byte, 0, size), format, args))
+}
+
+// appendFormat appends sprintf(format, args...) to b, for a format and
+// arguments plainSize accepts.
+func appendFormat(b []byte, format string, args []any) []byte {
 	next := 0
 	for i := 0; i < len(format); i++ {
 		// The text up to the next verb in one piece.
@@ -50,7 +55,56 @@ func sprintf(format string, args ...any) string {
 			next++
 		}
 	}
+	return b
+}
+
+// A textArena holds the messages of one part's findings (see RunParts):
+// a run that hands each part's findings out and forgets them reuses the
+// arena for the next part, instead of allocating 120,000 messages, 26 MB
+// of fresh memory for the 10k-pair config. The messages are views of its
+// chunks, valid until reset.
+type textArena struct {
+	chunks [][]byte // each filled to its length
+	cur    int      // the chunk being filled
+}
+
+const arenaChunk = 64 << 10
+
+// sprintf is sprintf writing into the arena.
+func (a *textArena) sprintf(format string, args []any) string {
+	size, ok := plainSize(format, args)
+	if !ok {
+		return fmt.Sprintf(format, copied(args)...)
+	}
+	room := a.room(size)
+	b := appendFormat(room, format, args)
+	if cap(b) != cap(room) { // longer than plainSize said: grown elsewhere
+		return owned(b)
+	}
+	c := &a.chunks[a.cur]
+	*c = (*c)[:len(*c)+len(b)]
 	return owned(b)
+}
+
+// room returns an empty slice with room for size bytes at the end of the
+// chunk being filled, moving on to the next (or a new one) if it has not.
+func (a *textArena) room(size int) []byte {
+	for ; a.cur < len(a.chunks); a.cur++ {
+		if c := a.chunks[a.cur]; cap(c)-len(c) >= size {
+			return c[len(c):len(c):cap(c)]
+		}
+	}
+	a.chunks = append(a.chunks, make([]byte, 0, max(arenaChunk, size)))
+	return a.chunks[a.cur][:0]
+}
+
+// reset empties the arena for reuse: no message made before may be read
+// afterwards.
+func (a *textArena) reset() {
+	for i := range a.chunks {
+		a.chunks[i] = a.chunks[i][:0]
+	}
+	a.cur = 0
 }
 
 // owned is b as a string, without a copy: b must be the caller's own, and

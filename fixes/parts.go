@@ -70,7 +70,9 @@ type PartHooks struct {
 	// returns no printed text (it is never held whole).
 	NoText bool
 	// NoFindings: the caller takes each part's findings in Done, and
-	// RunParts returns none (they are never held whole).
+	// RunParts returns none (they are never held whole). The Findings
+	// Done is given, and their messages, are then valid only during the
+	// call: their memory is reused for the parts after.
 	NoFindings bool
 }
 
@@ -97,8 +99,14 @@ func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartH
 	}
 	partFound := make([][]Finding, len(parts))
 	errs := make([]error, len(parts))
+	var reuse partMemory // when the findings are handed out and forgotten
 	onWorkers(len(parts), jobs, func(k int) {
-		out, found, err := fixPart(name, src, layout, parts[k], opts, passes)
+		var mem *findingMemory
+		if hooks.NoFindings {
+			mem = reuse.get()
+			defer reuse.put(mem)
+		}
+		out, found, err := fixPart(name, src, layout, parts[k], opts, passes, mem)
 		if err != nil {
 			errs[k] = err
 			return
@@ -106,7 +114,11 @@ func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartH
 		if hooks.Done != nil {
 			hooks.Done(k, src[parts[k].from:parts[k].to], out, found)
 		}
-		if !hooks.NoFindings {
+		if mem != nil {
+			if found != nil {
+				mem.found = found[:0]
+			}
+		} else {
 			partFound[k] = found
 		}
 		if text != nil {
@@ -127,7 +139,7 @@ func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartH
 // fixPart parses, fixes and prints one part. It runs on a goroutine of
 // its own, so a panic outside the passes (parsing, printing) is returned
 // as an error too rather than ending the process.
-func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, passes []*Pass) (out []byte, found []Finding, err error) {
+func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, passes []*Pass, mem *findingMemory) (out []byte, found []Finding, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			out, found, err = nil, nil, fmt.Errorf("internal error in the part at %s:%d: %v", name, p.line, v)
@@ -141,13 +153,50 @@ func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, p
 		return nil, nil, fmt.Errorf("internal error: %w", err)
 	}
 	run := NewRunner([]*ast.File{f}, opts)
+	var into []Finding
+	if mem != nil {
+		run.c.texts, into = &mem.texts, mem.found
+	}
 	for _, pass := range passes {
 		if err := run.RunSafe(pass); err != nil {
 			return nil, nil, err
 		}
 	}
 	// A part is one file: its findings in report order are by position.
-	return ast.Print(f), inReportOrder(run.c.findings.records(), nil), nil
+	return ast.Print(f), inReportOrder(into, run.c.findings.records(), nil), nil
+}
+
+// findingMemory is where a part's findings are made when they are handed
+// out and forgotten (PartHooks.NoFindings): the next part on the same
+// goroutine reuses it, instead of tens of megabytes of fresh memory.
+type findingMemory struct {
+	texts textArena // the messages
+	found []Finding // the slice handed out, emptied
+}
+
+// partMemory hands findingMemory from part to part.
+type partMemory struct {
+	mu   sync.Mutex
+	free []*findingMemory
+}
+
+func (m *partMemory) get() *findingMemory {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if n := len(m.free); n > 0 {
+		mem := m.free[n-1]
+		m.free = m.free[:n-1]
+		return mem
+	}
+	return new(findingMemory)
+}
+
+// put takes mem back once its part's findings are no longer read.
+func (m *partMemory) put(mem *findingMemory) {
+	mem.texts.reset()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.free = append(m.free, mem)
 }
 
 // joiner puts the parts' texts together as they are printed, in order:
