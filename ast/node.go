@@ -3,6 +3,7 @@ package ast
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync/atomic"
 )
 
@@ -265,10 +266,14 @@ func (f *File) EOL() string { return f.eol }
 
 // Print returns the file's bytes. For an unedited file it equals the parsed
 // source exactly.
-func Print(f *File) []byte {
+func Print(f *File) []byte { return AppendPrint(nil, f) }
+
+// AppendPrint appends the file's bytes to b, for a caller that prints
+// many files and reuses its buffers.
+func AppendPrint(b []byte, f *File) []byte {
 	// Room for what the passes add; memory reserved and never written
 	// costs nothing.
-	b := make([]byte, 0, f.Size+f.Size/4+512)
+	b = slices.Grow(b, f.Size+f.Size/4+512)
 	if f.BOM {
 		b = append(b, bom...)
 	}

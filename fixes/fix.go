@@ -195,11 +195,38 @@ func (l *findingList) add(f record) {
 		if k < 7 { // 64 << 7 == maxFindingChunk; shifting further overflows
 			size = 64 << k
 		}
+		if k > 0 { // a reused first chunk may be big already
+			size = max(size, min(2*cap(l.chunks[k-1]), maxFindingChunk))
+		}
 		l.chunks = append(l.chunks, make([]record, 0, size))
 	}
 	last := &l.chunks[len(l.chunks)-1]
 	*last = append(*last, f)
 	l.n++
+}
+
+// reuse makes chunk, emptied, l's first chunk, when l is empty and chunk
+// has room: a part's records are collected in the memory of the part
+// before (see findingMemory).
+func (l *findingList) reuse(chunk []record) {
+	if l.n == 0 && cap(chunk) > 0 {
+		l.chunks = append(l.chunks[:0], chunk[:0])
+	}
+}
+
+// firstChunk returns l's biggest chunk, emptied, for reuse once l is
+// read.
+func (l *findingList) firstChunk() []record {
+	if len(l.chunks) == 0 {
+		return nil
+	}
+	biggest := l.chunks[0]
+	for _, c := range l.chunks[1:] {
+		if cap(c) > cap(biggest) {
+			biggest = c
+		}
+	}
+	return biggest[:0]
 }
 
 // addAll adds o's findings after l's, taking over o's chunks instead of

@@ -69,6 +69,11 @@ type PartHooks struct {
 	// NoText: the caller takes each part's text in Done, and RunParts
 	// returns no printed text (it is never held whole).
 	NoText bool
+	// Buffer, if set, gives the buffer each part is printed into (from
+	// its length 0), so that a caller done with the texts Done gave it
+	// can hand them back: a big file's printed parts are tens of
+	// megabytes of fresh memory otherwise.
+	Buffer func() []byte
 	// NoFindings: the caller takes each part's findings in Done, and
 	// RunParts returns none (they are never held whole). The Findings
 	// Done is given, and their messages, are then valid only during the
@@ -106,7 +111,11 @@ func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartH
 			mem = reuse.get()
 			defer reuse.put(mem)
 		}
-		out, found, err := fixPart(name, src, layout, parts[k], opts, passes, mem)
+		var buf []byte
+		if hooks.Buffer != nil {
+			buf = hooks.Buffer()
+		}
+		out, found, err := fixPart(name, src, layout, parts[k], opts, passes, buf, mem)
 		if err != nil {
 			errs[k] = err
 			return
@@ -139,7 +148,7 @@ func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartH
 // fixPart parses, fixes and prints one part. It runs on a goroutine of
 // its own, so a panic outside the passes (parsing, printing) is returned
 // as an error too rather than ending the process.
-func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, passes []*Pass, mem *findingMemory) (out []byte, found []Finding, err error) {
+func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, passes []*Pass, buf []byte, mem *findingMemory) (out []byte, found []Finding, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			out, found, err = nil, nil, fmt.Errorf("internal error in the part at %s:%d: %v", name, p.line, v)
@@ -156,6 +165,7 @@ func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, p
 	var into []Finding
 	if mem != nil {
 		run.c.texts, into = &mem.texts, mem.found
+		run.c.findings.reuse(mem.records)
 	}
 	for _, pass := range passes {
 		if err := run.RunSafe(pass); err != nil {
@@ -163,15 +173,20 @@ func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, p
 		}
 	}
 	// A part is one file: its findings in report order are by position.
-	return ast.Print(f), inReportOrder(into, run.c.findings.records(), nil), nil
+	found = inReportOrder(into, run.c.findings.records(), nil)
+	if mem != nil {
+		mem.records = run.c.findings.firstChunk()
+	}
+	return ast.AppendPrint(buf[:0], f), found, nil
 }
 
 // findingMemory is where a part's findings are made when they are handed
 // out and forgotten (PartHooks.NoFindings): the next part on the same
 // goroutine reuses it, instead of tens of megabytes of fresh memory.
 type findingMemory struct {
-	texts textArena // the messages
-	found []Finding // the slice handed out, emptied
+	texts   textArena // the messages
+	found   []Finding // the slice handed out, emptied
+	records []record  // where the part's records were collected
 }
 
 // partMemory hands findingMemory from part to part.

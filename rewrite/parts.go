@@ -49,7 +49,7 @@ func (r *Result) fixInParts(f *File, opts Options) (found []fixes.Finding, ok bo
 				partOps[k] = alignText(before, after)
 			}
 			if out.findings != nil {
-				p.findings, p.unfixed = findingLines(out.buffer(), found)
+				p.findings, p.unfixed = findingLines(out.spare(&out.free), found)
 			}
 			out.add(k, p)
 			if opts.PartProgress != nil {
@@ -58,6 +58,9 @@ func (r *Result) fixInParts(f *File, opts Options) (found []fixes.Finding, ok bo
 		},
 		NoText:     opts.DiffOut != nil,
 		NoFindings: findingsOut != nil,
+	}
+	if opts.DiffOut != nil { // the parts' texts are copied into the diff stream
+		hooks.Buffer = func() []byte { return out.spare(&out.texts) }
 	}
 	printed, found, ok, err := fixes.RunParts(f.Path, f.Before, opts.Fix, opts.Passes, hooks)
 	if !ok {
@@ -116,18 +119,19 @@ type orderedParts struct {
 	waiting  []*partOut
 	changed  bool
 	unfixed  int
-	free     [][]byte // findings texts written, for the next parts to reuse
+	// Texts written, for the next parts to reuse: findings texts, and
+	// printed parts once the diff stream has copied them. A big file's
+	// are tens of megabytes, and fresh memory costs a page fault per 4 KiB.
+	free, texts [][]byte
 }
 
-// buffer returns a findings text written already, or nil: a big file's
-// findings are tens of megabytes, and fresh memory costs a page fault
-// per 4 KiB.
-func (o *orderedParts) buffer() []byte {
+// spare returns one of list's buffers, or nil.
+func (o *orderedParts) spare(list *[][]byte) []byte {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if n := len(o.free); n > 0 {
-		b := o.free[n-1]
-		o.free = o.free[:n-1]
+	if n := len(*list); n > 0 {
+		b := (*list)[n-1]
+		*list = (*list)[:n-1]
 		return b
 	}
 	return nil
@@ -150,8 +154,9 @@ func (o *orderedParts) add(k int, p *partOut) {
 	for o.next < len(o.waiting) && o.waiting[o.next] != nil {
 		p := o.waiting[o.next]
 		if o.diff != nil {
-			o.diff.add(p.ops, p.text)
+			o.diff.add(p.ops, p.text) // copies the text (appendText)
 			o.changed = o.changed || p.changed
+			o.texts = append(o.texts, p.text[:0])
 		}
 		if o.findings != nil {
 			o.findings.Write(p.findings) // an io.Writer keeps none of it
