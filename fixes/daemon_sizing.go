@@ -109,7 +109,7 @@ func sizeDaemon(c *Context, def *ast.Directive, user, group identity) {
 	name := def.Arg(0)
 	var out []advice
 	add := func(i int, format string, args ...any) {
-		out = append(out, advice{def.ArgPos(i), sprintf(format, args...)})
+		out = append(out, advice{def.ArgPos(i), c.message(format, args)})
 	}
 	processes, threads := defaultProcesses, defaultThreads
 	processesAt, threadsAt := -1, -1

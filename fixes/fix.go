@@ -141,11 +141,16 @@ func (c *Context) daemonIndex() *daemonIndex {
 
 // Report records a finding at n's position in file f.
 func (c *Context) Report(f *ast.File, pos ast.Pos, sev Severity, fixed bool, format string, args ...any) {
+	c.reportMessage(f, pos, sev, fixed, c.message(format, args))
+}
+
+// message is sprintf for a finding's message: in the arena that holds
+// the findings' messages, when the run has one (RunParts).
+func (c *Context) message(format string, args []any) string {
 	if c.texts != nil {
-		c.reportMessage(f, pos, sev, fixed, c.texts.sprintf(format, args))
-		return
+		return c.texts.sprintf(format, args)
 	}
-	c.reportMessage(f, pos, sev, fixed, sprintf(format, args...))
+	return sprintf(format, args...)
 }
 
 // reportMessage is Report of a message formatted earlier (passes that

@@ -80,7 +80,7 @@ func runSectionTags(c *Context) {
 	for _, f := range c.Files {
 		var found []tagFinding
 		report := func(pos ast.Pos, sev Severity, fixed bool, format string, args ...any) {
-			found = append(found, tagFinding{pos, sev, fixed, sprintf(format, args...)})
+			found = append(found, tagFinding{pos, sev, fixed, c.message(format, args)})
 		}
 		repairSectionTags(f, report)
 		sort.SliceStable(found, func(i, j int) bool {
