@@ -292,18 +292,36 @@ func newDirective(raw []byte, pos Pos) *Directive {
 type slab[T any] struct {
 	buf  []T
 	size int // the next chunk's size
+	// The chunks made, and how many are handed out, for a NodePool to
+	// hand them out again after reset.
+	chunks [][]T
+	used   int
 }
 
 const maxSlabChunk = 1024
 
 func (s *slab[T]) next() *T {
 	if len(s.buf) == cap(s.buf) {
-		s.size = min(max(s.size, 4), maxSlabChunk)
-		s.buf = make([]T, 0, s.size)
-		s.size *= 2
+		if s.used < len(s.chunks) {
+			s.buf = s.chunks[s.used][:0]
+		} else {
+			s.size = min(max(s.size, 4), maxSlabChunk)
+			s.buf = make([]T, 0, s.size)
+			s.size *= 2
+			s.chunks = append(s.chunks, s.buf)
+		}
+		s.used++
 	}
 	s.buf = s.buf[:len(s.buf)+1]
 	return &s.buf[len(s.buf)-1]
+}
+
+// reset zeroes the chunks handed out, to hand them out again.
+func (s *slab[T]) reset() {
+	for _, c := range s.chunks[:s.used] {
+		clear(c[:cap(c)])
+	}
+	s.buf, s.used = nil, 0
 }
 
 // scan sets kind, name and the tag flags from raw.

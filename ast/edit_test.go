@@ -403,3 +403,37 @@ func TestUnquoteTakesOutOnlyEscapes(t *testing.T) {
 		}
 	}
 }
+
+// A NodePool hands the memory of a tree out again after Reset: the next
+// tree parsed with it is built in the same nodes, zeroed, and prints as
+// its own text.
+func TestNodePoolReusesNodes(t *testing.T) {
+	var pool NodePool
+	layout := mustParse(t, "<VirtualHost *:80>\n    ServerName a\n</VirtualHost>\n").Layout()
+	texts := []string{
+		"<VirtualHost *:80>\n    ServerName a\n    # note\n\n    <Location />\n        Require all granted\n    </Location>\n</VirtualHost>\n",
+		"<VirtualHost *:443>\n    ServerName b\n</VirtualHost>\nNameVirtualHost *:80\n",
+		"# only a comment\n",
+	}
+	var reused *Directive
+	for i, text := range texts {
+		f, err := ParsePartIn(&pool, "p.conf", []byte(text), 10*i+1, layout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(Print(f)); got != text {
+			t.Fatalf("part %d printed %q, want %q", i, got, text)
+		}
+		if d := first(f, "ServerName"); d != nil {
+			if reused == nil {
+				reused = d
+			} else if d != reused {
+				t.Errorf("part %d: its ServerName is not in the memory of part 0's", i)
+			}
+			if d.Pos().Line != 10*i+2 || d.Arg(0) == "" {
+				t.Errorf("part %d: ServerName at %v with %q", i, d.Pos(), d.Arg(0))
+			}
+		}
+		pool.Reset()
+	}
+}

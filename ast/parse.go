@@ -34,6 +34,32 @@ type Layout struct{ eol, step string }
 // Layout returns f's layout, for ParsePart.
 func (f *File) Layout() Layout { return Layout{eol: f.eol, step: f.step()} }
 
+// A NodePool keeps the memory of the trees parsed with it (ParsePartIn)
+// for the next: a caller that parses the parts of a big file one after the
+// other, each tree dropped before the next is parsed, then does not fault
+// in fresh memory for every part. The zero value is ready to use; a pool
+// parses one part at a time.
+type NodePool struct{ p parser }
+
+// Reset makes the pool hand its memory out again. Every node of every
+// tree parsed with it is then invalid: nothing may read or keep one.
+func (p *NodePool) Reset() {
+	p.p.dirs.reset()
+	p.p.comments.reset()
+	p.p.blanks.reset()
+	p.p.sections.reset()
+	p.p.bodies.reset()
+	clear(p.p.pending[:cap(p.p.pending)])
+	clear(p.p.stack[:cap(p.p.stack)])
+	p.p.pending, p.p.stack = p.p.pending[:0], p.p.stack[:0]
+}
+
+// ParsePartIn is ParsePart with its nodes from pool's memory (nil: new
+// memory).
+func ParsePartIn(pool *NodePool, name string, src []byte, line int, layout Layout) (*File, error) {
+	return parseIn(pool, name, src, line, &layout)
+}
+
 // ParsePart parses src, a run of whole top-level nodes cut from the source
 // of a file whose layout is layout, as a file of its own named name: its
 // nodes are numbered from line (src's first line in the whole file), and
@@ -65,6 +91,12 @@ func (f *File) Reparse() error {
 // parse is Parse of src whose first line is line, with layout given
 // (a part of a file) or learnt from src (nil).
 func parse(name string, src []byte, line int, layout *Layout) (*File, error) {
+	return parseIn(nil, name, src, line, layout)
+}
+
+// parseIn is parse with the first half's nodes from pool's memory (nil:
+// new memory).
+func parseIn(pool *NodePool, name string, src []byte, line int, layout *Layout) (*File, error) {
 	if err := checkNUL(name, src, line); err != nil {
 		return nil, err
 	}
@@ -96,8 +128,16 @@ func parse(name string, src []byte, line int, layout *Layout) (*File, error) {
 		}()
 		rest = func() []Node { return <-done }
 	}
-	p := newParser(len(first))
-	p.stack = []openSection{{s: f.Root}}
+	var p *parser
+	if pool != nil {
+		p = &pool.p
+		if p.dirs.size == 0 { // sized by the first part
+			*p = *newParser(len(first))
+		}
+	} else {
+		p = newParser(len(first))
+	}
+	p.stack = append(p.stack[:0], openSection{s: f.Root})
 	p.nodes(first, line, f.BOM, p.attach)
 	for _, n := range rest() {
 		p.attach(n)
@@ -332,8 +372,10 @@ func pairTag(d *Directive, depth int, open func(k int) string) (act tagAction, k
 // of writing into a neighbour's.
 // Chunks are sized like the slabs' (see slab).
 type nodeArena struct {
-	buf  []Node
-	size int // the next chunk's size
+	buf    []Node
+	size   int      // the next chunk's size
+	chunks [][]Node // as slab's
+	used   int
 }
 
 const arenaChunk = 4096
@@ -346,14 +388,28 @@ func (a *nodeArena) copy(nodes []Node) []Node {
 	if n > arenaChunk/4 {
 		return append(make([]Node, 0, n), nodes...) // a big body gets its own
 	}
-	if cap(a.buf)-len(a.buf) < n {
-		a.size = min(max(a.size, n, 16), arenaChunk)
-		a.buf = make([]Node, 0, a.size)
-		a.size *= 2
+	for cap(a.buf)-len(a.buf) < n {
+		if a.used < len(a.chunks) {
+			a.buf = a.chunks[a.used][:0]
+		} else {
+			a.size = min(max(a.size, n, 16), arenaChunk)
+			a.buf = make([]Node, 0, a.size)
+			a.size *= 2
+			a.chunks = append(a.chunks, a.buf)
+		}
+		a.used++
 	}
 	i := len(a.buf)
 	a.buf = append(a.buf, nodes...)
 	return a.buf[i : i+n : i+n]
+}
+
+// reset zeroes the chunks handed out, to hand them out again.
+func (a *nodeArena) reset() {
+	for _, c := range a.chunks[:a.used] {
+		clear(c[:cap(c)])
+	}
+	a.buf, a.used = nil, 0
 }
 
 func (s *Section) add(n Node) {

@@ -104,35 +104,30 @@ func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartH
 	}
 	partFound := make([][]Finding, len(parts))
 	errs := make([]error, len(parts))
-	var reuse partMemory // when the findings are handed out and forgotten
+	var reuse partMemory
 	onWorkers(len(parts), jobs, func(k int) {
-		var mem *findingMemory
-		if hooks.NoFindings {
-			mem = reuse.get()
-			defer reuse.put(mem)
-		}
+		mem := reuse.get()
 		var buf []byte
 		if hooks.Buffer != nil {
 			buf = hooks.Buffer()
 		}
-		out, found, err := fixPart(name, src, layout, parts[k], opts, passes, buf, mem)
+		out, found, err := fixPart(name, src, layout, parts[k], opts, passes, buf, mem, hooks.NoFindings)
 		if err != nil {
 			errs[k] = err
-			return
+			return // mem is not reused: the error may hold its nodes
 		}
 		if hooks.Done != nil {
 			hooks.Done(k, src[parts[k].from:parts[k].to], out, found)
 		}
-		if mem != nil {
-			if found != nil {
-				mem.found = found[:0]
-			}
-		} else {
+		if !hooks.NoFindings {
 			partFound[k] = found
+		} else if found != nil {
+			mem.found = found[:0]
 		}
 		if text != nil {
 			text.add(k, parts[k].to-parts[k].from, out)
 		}
+		reuse.put(mem)
 	})
 	for _, err := range errs {
 		if err != nil {
@@ -148,13 +143,15 @@ func RunParts(name string, src []byte, opts Options, passes []*Pass, hooks PartH
 // fixPart parses, fixes and prints one part. It runs on a goroutine of
 // its own, so a panic outside the passes (parsing, printing) is returned
 // as an error too rather than ending the process.
-func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, passes []*Pass, buf []byte, mem *findingMemory) (out []byte, found []Finding, err error) {
+// Its tree and findings records are made in mem's memory, and with
+// handedOut (PartHooks.NoFindings) its findings too.
+func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, passes []*Pass, buf []byte, mem *partWork, handedOut bool) (out []byte, found []Finding, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			out, found, err = nil, nil, fmt.Errorf("internal error in the part at %s:%d: %v", name, p.line, v)
 		}
 	}()
-	f, err := ast.ParsePart(name, src[p.from:p.to], p.line, layout)
+	f, err := ast.ParsePartIn(&mem.nodes, name, src[p.from:p.to], p.line, layout)
 	if err == nil && len(f.Root.Body) != p.nodes {
 		err = fmt.Errorf("%s: part at line %d parsed into %d top-level nodes, not %d", name, p.line, len(f.Root.Body), p.nodes)
 	}
@@ -162,10 +159,10 @@ func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, p
 		return nil, nil, fmt.Errorf("internal error: %w", err)
 	}
 	run := NewRunner([]*ast.File{f}, opts)
+	run.c.findings.reuse(mem.records)
 	var into []Finding
-	if mem != nil {
+	if handedOut {
 		run.c.texts, into = &mem.texts, mem.found
-		run.c.findings.reuse(mem.records)
 	}
 	for _, pass := range passes {
 		if err := run.RunSafe(pass); err != nil {
@@ -174,28 +171,29 @@ func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, p
 	}
 	// A part is one file: its findings in report order are by position.
 	found = inReportOrder(into, run.c.findings.records(), nil)
-	if mem != nil {
-		mem.records = run.c.findings.firstChunk()
-	}
+	mem.records = run.c.findings.firstChunk()
 	return ast.AppendPrint(buf[:0], f), found, nil
 }
 
-// findingMemory is where a part's findings are made when they are handed
-// out and forgotten (PartHooks.NoFindings): the next part on the same
-// goroutine reuses it, instead of tens of megabytes of fresh memory.
-type findingMemory struct {
+// partWork is the memory a part is fixed in, which the next part fixed
+// on the same goroutine reuses instead of tens of megabytes of fresh
+// memory (each fresh 4 KiB costs a page fault): its tree's nodes, its
+// findings records, and when its findings are handed out and forgotten
+// (PartHooks.NoFindings) their messages and the slice handed out.
+type partWork struct {
+	nodes   ast.NodePool
+	records []record  // where the part's records were collected
 	texts   textArena // the messages
 	found   []Finding // the slice handed out, emptied
-	records []record  // where the part's records were collected
 }
 
-// partMemory hands findingMemory from part to part.
+// partMemory hands partWork from part to part.
 type partMemory struct {
 	mu   sync.Mutex
-	free []*findingMemory
+	free []*partWork
 }
 
-func (m *partMemory) get() *findingMemory {
+func (m *partMemory) get() *partWork {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if n := len(m.free); n > 0 {
@@ -203,11 +201,13 @@ func (m *partMemory) get() *findingMemory {
 		m.free = m.free[:n-1]
 		return mem
 	}
-	return new(findingMemory)
+	return new(partWork)
 }
 
-// put takes mem back once its part's findings are no longer read.
-func (m *partMemory) put(mem *findingMemory) {
+// put takes mem back once its part's tree and findings are no longer
+// read.
+func (m *partMemory) put(mem *partWork) {
+	mem.nodes.Reset()
 	mem.texts.reset()
 	m.mu.Lock()
 	defer m.mu.Unlock()
