@@ -212,7 +212,7 @@ func (l *findingList) add(f record) {
 
 // reuse makes chunk, emptied, l's first chunk, when l is empty and chunk
 // has room: a part's records are collected in the memory of the part
-// before (see findingMemory).
+// before (see partWork).
 func (l *findingList) reuse(chunk []record) {
 	if l.n == 0 && cap(chunk) > 0 {
 		l.chunks = append(l.chunks[:0], chunk[:0])
