@@ -225,6 +225,7 @@ type daemonUse struct {
 	selectors map[string][]*ast.Directive // load order
 	dynamic   bool                        // some selection is a %{…} expansion
 	count     int                         // definitions with a name
+	stale     bool                        // an edit made it unfit to hand over
 
 	// Load order of the definitions and selectors as scanned, for before.
 	// Only odd configurations (preloading selectors) ask, so the map is

@@ -86,7 +86,10 @@ After:
 const modWSGINotConfigured = "WSGI process group not yet configured."
 
 func runDaemonScope(c *Context) {
-	u := scanDaemonUse(c.Files)
+	u := c.uses // duplicate-daemon's, when it ran just before
+	if u == nil {
+		u = scanDaemonUse(c.Files)
+	}
 	for _, name := range u.names {
 		if len(u.defs[name]) != 1 {
 			continue // duplicate-daemon's business

@@ -1,6 +1,7 @@
 package fixes
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -72,4 +73,87 @@ func TestExclusiveConditions(t *testing.T) {
 			t.Errorf("exclusive(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
+}
+
+// duplicate-daemon hands its scan of the daemon groups, minus the
+// definitions it removed, to daemon-scope run right after it (Runner.Run).
+// daemon-scope must then do exactly what it does after scanning afresh,
+// which it does when another pass runs between the two: on every golden
+// input and corpus file, under every daemon policy, and on a pair whose
+// kept definition must move because the ServerNames differ (a scan that
+// still held the removed duplicate would call the name duplicated and
+// leave it). The first case must be handed over, not scanned again.
+func TestDaemonScopeTakesDuplicateDaemonScan(t *testing.T) {
+	const pair = `<VirtualHost *:80>
+    ServerName example.com
+    WSGIDaemonProcess web2py home=/srv/web2py/
+    WSGIProcessGroup web2py
+</VirtualHost>
+<VirtualHost *:443>
+    ServerName www.example.com
+    WSGIDaemonProcess web2py home=/srv/web2py
+    WSGIProcessGroup web2py
+</VirtualHost>
+`
+	// Debian's order: the conditional HTTPS vhost first. duplicate-daemon
+	// removes the first definitions then, which changes the order in which
+	// the groups are first defined, and so the order in which daemon-scope
+	// moves B and A before the same vhost.
+	const debian = `<IfModule mod_ssl.c>
+<VirtualHost *:443>
+    ServerName secure.example.com
+    WSGIDaemonProcess A home=/srv/a
+    WSGIDaemonProcess B home=/srv/b
+    WSGIProcessGroup A
+    WSGIScriptAlias /b /srv/b/wsgihandler.py process-group=B
+</VirtualHost>
+</IfModule>
+<VirtualHost *:80>
+    ServerName example.com
+    WSGIDaemonProcess B home=/srv/b
+    WSGIDaemonProcess A home=/srv/a
+    WSGIProcessGroup A
+</VirtualHost>
+`
+	inputs := append([][]byte{[]byte(pair), []byte(debian)}, goldenInputs(t)...)
+	between := &Pass{Name: "nothing", Run: func(*Context) {}}
+	// run returns the output and findings, and whether a pass was handed
+	// a scan.
+	run := func(src []byte, opts Options, passes ...*Pass) (string, bool) {
+		f, err := ast.Parse("t.conf", src)
+		if err != nil {
+			return err.Error(), false
+		}
+		r := NewRunner([]*ast.File{f}, opts)
+		handed := false
+		for _, p := range passes {
+			r.Run(p)
+			handed = handed || r.c.uses != nil
+		}
+		return string(ast.Print(f)) + formatFindings(r.Findings()), handed
+	}
+	var handedOver int
+	for i, src := range inputs {
+		for _, conflict := range []string{"report", "keep-first", "rename"} {
+			for _, scope := range []string{"vhost", "global"} {
+				opts := DefaultOptions()
+				opts.DaemonConflict, opts.DaemonScope = conflict, scope
+				got, handed := run(src, opts, DuplicateDaemon, DaemonScope)
+				want, _ := run(src, opts, DuplicateDaemon, between, DaemonScope)
+				if got != want {
+					t.Errorf("input %d, %s, %s: with the handed-over scan\n%s\nscanning again\n%s", i, conflict, scope, got, want)
+				}
+				if handed {
+					handedOver++
+				}
+				if i == 0 && !handed {
+					t.Errorf("%s, %s: daemon-scope scanned again after duplicate-daemon removed a duplicate", conflict, scope)
+				}
+			}
+		}
+	}
+	if out, _ := run([]byte(pair), DefaultOptions(), DuplicateDaemon, DaemonScope); !strings.Contains(out, `WSGIDaemonProcess "web2py" moved to global scope`) {
+		t.Errorf("the pair's kept definition was not moved:\n%s", out)
+	}
+	t.Logf("%d of %d runs handed the scan over", handedOver, len(inputs)*6)
 }

@@ -2,6 +2,7 @@ package fixes
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -92,6 +93,7 @@ const modWSGIDuplicate = "Name duplicates previous WSGI daemon definition."
 
 func runDuplicateDaemon(c *Context) {
 	u := scanDaemonUse(c.Files)
+	defer u.handOver(c)
 	if u.count < 2 {
 		return
 	}
@@ -189,6 +191,7 @@ func removeEqual(c *Context, u *daemonUse, first, dup *ast.Directive, firstCover
 	}
 	ff, conds := FileOf(first), describeConditions(first)
 	ast.Remove(first)
+	u.stale = true // the name's first definition, and so u.names' order, changed
 	c.Report(ff, first.Pos(), Error, true,
 		"duplicate WSGIDaemonProcess %q removed: the definition at %s has the same options and is read whenever this one is (%s here, %s there) (httpd refused it: %q)",
 		name, where(dup), conds, describeConditions(dup), modWSGIDuplicate)
@@ -215,6 +218,7 @@ func renameDuplicate(c *Context, u *daemonUse, first, dup *ast.Directive, confli
 		newName = fmt.Sprintf("%s-%d", name, i)
 	}
 	dup.SetArg(0, newName)
+	u.stale = true // its old name's lists still hold it and its references
 	u.defs[newName] = append(u.defs[newName], dup)
 	refs, stuck := renameReferences(vh, name, newName)
 	u.selectors[newName] = append(u.selectors[newName], refs...)
@@ -271,4 +275,19 @@ func describeConditions(n ast.Node) string {
 		return strings.Join(cs, " ")
 	}
 	return "unconditional"
+}
+
+// handOver leaves u, with the definitions the pass removed taken out, for
+// daemon-scope (see Runner.Run), unless an edit changed more than the
+// definitions: then daemon-scope scans again.
+func (u *daemonUse) handOver(c *Context) {
+	if u.stale {
+		return
+	}
+	for name, defs := range u.defs {
+		if len(defs) > 1 {
+			u.defs[name] = slices.DeleteFunc(defs, func(d *ast.Directive) bool { return d.Parent() == nil })
+		}
+	}
+	c.usesLeft = u
 }

@@ -124,6 +124,11 @@ type Context struct {
 	// are the ones location-access, run right after it, carries out
 	// instead of planning again (see Runner.Run).
 	planned, plans map[*ast.Section][]locationPlan
+
+	// usesLeft is duplicate-daemon's scan of the daemon groups as its
+	// edits left it; uses is the same handed to daemon-scope, run right
+	// after it, which would otherwise walk every file for it again.
+	usesLeft, uses *daemonUse
 }
 
 // web2pyRoot is Web2pyRoot with the daemon definitions indexed once per
@@ -397,13 +402,19 @@ func NewRunner(files []*ast.File, opts Options) *Runner {
 
 // Run applies pass p.
 func (r *Runner) Run(p *Pass) {
-	// static-alias's plans hold for location-access only right after it:
-	// any other pass may change what they were made from.
+	// static-alias's plans hold for location-access only right after it,
+	// and duplicate-daemon's scan for daemon-scope: any other pass may
+	// change what they were made from.
 	r.c.plans = nil
 	if r.c.pass == StaticAlias && p == LocationAccess {
 		r.c.plans = r.c.planned
 	}
 	r.c.planned = nil
+	r.c.uses = nil
+	if r.c.pass == DuplicateDaemon && p == DaemonScope {
+		r.c.uses = r.c.usesLeft
+	}
+	r.c.usesLeft = nil
 	r.c.pass, r.c.daemons = p, nil
 	p.Run(&r.c)
 }
