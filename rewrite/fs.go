@@ -43,7 +43,7 @@ type OSFS struct{}
 
 var _ FS = OSFS{}
 
-func (OSFS) ReadFile(name string) ([]byte, error)       { return os.ReadFile(name) }
+func (OSFS) ReadFile(name string) ([]byte, error)       { return osReadFile(name) }
 func (OSFS) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(name) }
 func (OSFS) Lstat(name string) (fs.FileInfo, error)     { return os.Lstat(name) }
 func (OSFS) Stat(name string) (fs.FileInfo, error)      { return os.Stat(name) }
