@@ -303,12 +303,14 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 	if o == nil || typeset || o.OpenAsClose || len(o.Top) < 2 {
 		return nil, ast.Layout{}
 	}
-	names := make([][]string, len(o.Top))
+	spans := seen[0].spans
 	for k, base := range o.Stretches {
 		if seen[k].dynamic || seen[k].misspelt {
 			return nil, ast.Layout{}
 		}
-		copy(names[base:], seen[k].names)
+		if k > 0 {
+			spans = joinSpans(spans, seen[k].spans, base)
+		}
 	}
 	for _, n := range o.Top {
 		switch n.Kind {
@@ -329,19 +331,22 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 			return nil, ast.Layout{}
 		}
 	}
-	last := componentEnds(names)
 	// Cut right after a VirtualHost, once a part is big enough, where no
-	// vhost seen so far shares a daemon name with one further on.
+	// daemon name is on both sides: crossing[i] counts the names seen both
+	// before node i and at or after it.
 	top := o.Top
+	crossing := make([]int32, len(top)+1)
+	for _, sp := range spans {
+		crossing[sp.first+1]++
+		crossing[sp.last+1]--
+	}
 	var parts []part
-	from, reach := 0, 0
+	from, names := 0, int32(0)
 	for i, n := range top {
-		if i > from && n.Offset-top[from].Offset >= partSize && reach < i && top[i-1].Kind == ast.TopSection {
+		names += crossing[i]
+		if i > from && n.Offset-top[from].Offset >= partSize && names == 0 && top[i-1].Kind == ast.TopSection {
 			parts = append(parts, part{from: top[from].Offset, to: n.Offset, line: top[from].Line, nodes: i - from})
 			from = i
-		}
-		if n.Kind == ast.TopSection {
-			reach = max(reach, last[i])
 		}
 	}
 	if len(parts) == 0 {
@@ -353,21 +358,24 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 
 // outlineSeen is what planParts learns inside one stretch's vhosts.
 type outlineSeen struct {
-	names    [][]string // daemon names, by top-level node of the stretch
-	dynamic  bool       // a selection is a %{…} expansion
-	misspelt bool       // a section name is misspelled
+	spans    map[string]span // each daemon name's first and last top-level node
+	dynamic  bool            // a selection is a %{…} expansion
+	misspelt bool            // a section name is misspelled
+	last     string          // the name seen last, at node lastTop
+	lastTop  int
 }
+
+// span is where a daemon name is first and last seen: the first and last
+// top-level node (by index) it is defined or selected in.
+type span struct{ first, last int }
 
 func (s *outlineSeen) hooks() ast.OutlineHooks {
 	return ast.OutlineHooks{
 		Directive: func(top int, d *ast.Directive) {
 			daemonNamesOf(d, func(n string, def bool) {
-				for len(s.names) <= top {
-					s.names = append(s.names, nil)
-				}
-				s.names[top] = addName(s.names[top], n)
+				s.see(n, top)
 				if !def {
-					s.names[top] = addName(s.names[top], optionValue(n))
+					s.see(optionValue(n), top)
 					s.dynamic = s.dynamic || strings.HasPrefix(optionValue(n), "%{")
 				}
 			})
@@ -378,54 +386,39 @@ func (s *outlineSeen) hooks() ast.OutlineHooks {
 	}
 }
 
-// addName adds name to a vhost's names unless it has it: a vhost
-// defines and selects its one daemon group, mostly.
-func addName(names []string, name string) []string {
-	if slices.Contains(names, name) {
-		return names
+// see records daemon name n in top-level node top. A vhost mostly defines
+// and selects one group, so the name just seen is checked first.
+func (s *outlineSeen) see(n string, top int) {
+	if top == s.lastTop && n == s.last && s.spans != nil {
+		return
 	}
-	if names == nil {
-		names = make([]string, 0, 2)
+	s.last, s.lastTop = n, top
+	if sp, ok := s.spans[n]; ok {
+		if top > sp.last {
+			s.spans[n] = span{sp.first, top}
+		}
+		return
 	}
-	return append(names, name)
+	if s.spans == nil {
+		s.spans = make(map[string]span)
+	}
+	s.spans[n] = span{top, top}
 }
 
-// componentEnds returns, for each top-level node (by index), the index of
-// the last one it shares a daemon group name with, directly or through
-// others (union-find), given each one's names.
-func componentEnds(names [][]string) (last []int) {
-	parent := make([]int, len(names))
-	for i := range parent {
-		parent[i] = i
+// joinSpans adds a later stretch's spans, whose nodes are numbered from
+// base, to the earlier ones'.
+func joinSpans(spans, later map[string]span, base int) map[string]span {
+	if spans == nil {
+		spans = make(map[string]span, len(later))
 	}
-	find := func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
+	for n, sp := range later {
+		sp = span{sp.first + base, sp.last + base}
+		if had, ok := spans[n]; ok {
+			sp.first = had.first
 		}
-		return i
+		spans[n] = sp
 	}
-	firstWith := make(map[string]int, len(names)) // about a name per vhost
-	for i, ns := range names {
-		for _, name := range ns {
-			if j, seen := firstWith[name]; seen {
-				parent[find(i)] = find(j)
-			} else {
-				firstWith[name] = i
-			}
-		}
-	}
-	end := make([]int, len(names))
-	for i := range names {
-		if r := find(i); i > end[r] {
-			end[r] = i
-		}
-	}
-	last = make([]int, len(names))
-	for i := range names {
-		last[i] = end[find(i)]
-	}
-	return last
+	return spans
 }
 
 // registered reports whether p is one of this package's passes.

@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -329,5 +330,51 @@ func TestJoiner(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A file of a megabyte or more has its outline read as two stretches at
+// once (ast.ReadOutline); the daemon names each saw are joined before the
+// cuts are chosen. The cuts must be those of a single stretch, and a name
+// selected in one stretch and defined in the other keeps everything
+// between together.
+func TestPartsPlanAcrossStretches(t *testing.T) {
+	forceParts(t)
+	base := string(genconf.Bytes(1000)) // 1.36 MB
+	selectSite := func(n int) string {
+		return fmt.Sprintf("<VirtualHost *:8080>\n    WSGIScriptAlias / /srv/x/wsgihandler.py process-group=site%d\n</VirtualHost>\n", n)
+	}
+	passes, _ := Select(nil, nil, nil)
+	plan := func(src string, procs int) []part {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		parts, _ := planParts("big.conf", []byte(src), DefaultOptions(), passes)
+		return parts
+	}
+	for _, tc := range []struct {
+		name     string
+		src      string
+		joinedAt string // the vhost from which the file is one part to its end
+	}{
+		{"no names across", base, ""},
+		{"first stretch to the end", base + selectSite(10), "ServerName site10.example.com"},
+		{"second stretch to the end", base + selectSite(990), "ServerName site990.example.com"},
+	} {
+		one, two := plan(tc.src, 1), plan(tc.src, 2)
+		if !slices.Equal(one, two) {
+			t.Errorf("%s: %d parts read in two stretches, %d in one; they differ", tc.name, len(two), len(one))
+		}
+		if len(two) < 2 {
+			t.Errorf("%s: %d parts", tc.name, len(two))
+			continue
+		}
+		last := two[len(two)-1]
+		if tc.joinedAt != "" {
+			at := strings.Index(tc.src, tc.joinedAt)
+			if at < last.from {
+				t.Errorf("%s: the last part starts at %d, after the vhost at %d that shares its daemon name with the last vhost", tc.name, last.from, at)
+			}
+		} else if last.to-last.from > 2000 {
+			t.Errorf("%s: the last part has %d bytes; the last pair is its own part", tc.name, last.to-last.from)
+		}
 	}
 }
