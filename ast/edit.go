@@ -14,13 +14,13 @@ import (
 
 // NewDirective returns a detached directive; values are quoted as needed.
 func NewDirective(name string, values ...string) *Directive {
-	return newLineDirective("", name, values, 0, false, "\n")
+	return Maker{}.NewDirective(name, values...)
 }
 
 // NewDirectiveRaw returns a detached directive whose argument tokens are
 // written exactly as given.
 func NewDirectiveRaw(name string, tokens ...string) *Directive {
-	return newLineDirective("", name, tokens, 0, true, "\n")
+	return Maker{}.NewDirectiveRaw(name, tokens...)
 }
 
 // newLineDirective builds prefix+name, then each value after a blank
@@ -28,12 +28,13 @@ func NewDirectiveRaw(name string, tokens ...string) *Directive {
 // Passes build thousands of lines, so the text goes into one buffer, and a
 // short line shares one allocation with its Directive.
 func newLineDirective(prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
-	return newLineDirectiveIn(nil, nil, prefix, name, values, quote, raw, suffix)
+	return Maker{}.newLine(nil, nil, prefix, name, values, quote, raw, suffix)
 }
 
-// newLineDirectiveIn is newLineDirective building the line in d, with
-// room for its text in buf when it is long enough, when d is not nil.
-func newLineDirectiveIn(d *Directive, buf []byte, prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
+// newLine is newLineDirective building the line in d, with room for its
+// text in buf when it is long enough, when d is not nil, else in m's
+// memory.
+func (m Maker) newLine(d *Directive, buf []byte, prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
 	n := len(prefix) + len(name) + len(suffix)
 	var quotes [8]byte // the quote chosen for each of the first values
 	for i, v := range values {
@@ -47,7 +48,7 @@ func newLineDirectiveIn(d *Directive, buf []byte, prefix, name string, values []
 		}
 		n += 1 + quotedLenAs(v, q)
 	}
-	d, buf = newDirectiveBuffer(n, d, buf)
+	d, buf = m.directiveBuffer(n, d, buf)
 	b := buf[:0:len(buf)]
 	b = append(append(b, prefix...), name...)
 	for i, v := range values {
@@ -87,27 +88,6 @@ type tinyDirective struct {
 // argument list) are views of that text and must stay what they were.
 const indentRoom = 16
 
-// newDirectiveBuffer returns a Directive and a buffer of size bytes for
-// its text, preceded by indentRoom bytes of room (roomBefore): d and buf
-// when d is given (buf only if it is long enough), else new ones.
-func newDirectiveBuffer(size int, d *Directive, buf []byte) (*Directive, []byte) {
-	need := indentRoom + size
-	switch {
-	case d != nil && need <= len(buf):
-		return d, buf[indentRoom:need]
-	case d != nil:
-	case need <= len(tinyDirective{}.buf):
-		x := new(tinyDirective)
-		return &x.d, x.buf[indentRoom:need]
-	case need <= len(shortDirective{}.buf):
-		x := new(shortDirective)
-		return &x.d, x.buf[indentRoom:need]
-	default:
-		d = new(Directive)
-	}
-	return d, make([]byte, need)[indentRoom:]
-}
-
 // NewComment returns a detached comment line; text should start with '#'.
 func NewComment(text string) *Comment {
 	return &Comment{line{raw: []byte(text + "\n"), flags: fresh}}
@@ -128,21 +108,7 @@ type newSection struct {
 
 // NewSection returns a detached section "<name args>…</name>" holding body.
 func NewSection(name string, values []string, body ...Node) *Section {
-	x := new(newSection)
-	s := &x.s
-	s.Open = newLineDirectiveIn(&x.open, x.openText[:], "<", name, values, '"', false, ">\n")
-	s.Close = newLineDirectiveIn(&x.close, x.closeText[:], "</", name, nil, 0, true, ">\n")
-	s.Open.parent, s.Close.parent = s, s
-	switch {
-	case len(body) > len(x.body):
-		s.Body = make([]Node, 0, len(body))
-	case len(body) > 0:
-		s.Body = x.body[:0]
-	}
-	for _, n := range body {
-		s.add(n)
-	}
-	return s
+	return Maker{}.NewSection(name, values, body...)
 }
 
 // Index returns the index of n in s.Body, or -1.
@@ -480,7 +446,7 @@ func (l *line) reframe(indent, eol string) int {
 		return 0
 	}
 	if l.flags&roomBefore != 0 && ind == 0 && len(indent) <= indentRoom && string(l.raw[end:]) == eol {
-		// A new line's buffer has room before its text (newDirectiveBuffer):
+		// A new line's buffer has room before its text (Maker.directiveBuffer):
 		// the indentation goes there, and the text stays where it is.
 		start := unsafe.Add(unsafe.Pointer(unsafe.SliceData(l.raw)), -len(indent))
 		raw := unsafe.Slice((*byte)(start), len(indent)+len(l.raw))

@@ -1,6 +1,7 @@
 package ast
 
 import (
+	"fmt"
 	"bytes"
 	"strings"
 	"testing"
@@ -433,6 +434,47 @@ func TestNodePoolReusesNodes(t *testing.T) {
 			if d.Pos().Line != 10*i+2 || d.Arg(0) == "" {
 				t.Errorf("part %d: ServerName at %v with %q", i, d.Pos(), d.Arg(0))
 			}
+		}
+		pool.Reset()
+	}
+}
+
+// A pool's Maker makes new nodes in memory the pool hands out again after
+// Reset: sections, tiny and short lines in their Directive's memory, and
+// long lines' text from an arena of chunks. Made there, they must print
+// as the same edits with fresh nodes do, placed with indentation in the
+// room before their text (no neighbour's text overwritten), and part after
+// part be made in the same memory.
+func TestMakerMakesInThePoolsMemory(t *testing.T) {
+	var pool NodePool
+	layout := mustParse(t, "<VirtualHost *:80>\n    ServerName a\n</VirtualHost>\n").Layout()
+	long := strings.Repeat("x", 100) // past shortDirective's buffer: the arena
+	edit := func(m Maker, f *File) *Section {
+		vh := f.Body()[0].(*Section)
+		files := m.NewSection("Files", []string{"wsgihandler.py"}, m.NewDirective("Require", "all", "granted"))
+		dir := m.NewSection("Directory", []string{"/srv/" + long}, m.NewDirective("Require", "all", "denied"), files)
+		vh.Append(dir, m.NewDirectiveRaw("AliasMatch", `"^/(`+long+`)"`, "/a/"+long), m.NewDirective("Alias", "/b/", "/c/"+long))
+		return dir
+	}
+	var first *Section
+	for i := range 3 {
+		text := fmt.Sprintf("<VirtualHost *:%d>\n    ServerName a%d\n</VirtualHost>\n", 80+i, i)
+		fresh := mustParse(t, text)
+		edit(Maker{}, fresh)
+		f, err := ParsePartIn(&pool, "p.conf", []byte(text), 1, layout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		made := edit(pool.Maker(), f)
+		want := string(Print(fresh))
+		if !strings.Contains(want, "    <Directory \"/srv/"+long+"\">\n        Require all denied\n        <Files") {
+			t.Fatalf("the fresh edit printed\n%s", want)
+		}
+		printed(t, f, want)
+		if first == nil {
+			first = made
+		} else if made != first {
+			t.Errorf("part %d: its new Directory is not in the memory of part 0's", i)
 		}
 		pool.Reset()
 	}

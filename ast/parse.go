@@ -39,7 +39,10 @@ func (f *File) Layout() Layout { return Layout{eol: f.eol, step: f.step()} }
 // other, each tree dropped before the next is parsed, then does not fault
 // in fresh memory for every part. The zero value is ready to use; a pool
 // parses one part at a time.
-type NodePool struct{ p parser }
+type NodePool struct {
+	p    parser
+	made made // what its Maker made
+}
 
 // Reset makes the pool hand its memory out again. Every node of every
 // tree parsed with it is then invalid: nothing may read or keep one.
@@ -49,6 +52,7 @@ func (p *NodePool) Reset() {
 	p.p.blanks.reset()
 	p.p.sections.reset()
 	p.p.bodies.reset()
+	p.made.reset()
 	clear(p.p.pending[:cap(p.p.pending)])
 	clear(p.p.stack[:cap(p.p.stack)])
 	p.p.pending, p.p.stack = p.p.pending[:0], p.p.stack[:0]

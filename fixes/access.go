@@ -396,32 +396,32 @@ func locationGrant(s *ast.Section) urlGrant {
 
 // appendGrantLines appends "let everyone in" in the syntax opts.Apache
 // asks for.
-func appendGrantLines(to []ast.Node, opts Options) []ast.Node {
+func appendGrantLines(m ast.Maker, to []ast.Node, opts Options) []ast.Node {
 	if opts.Apache == "2.2" {
-		return append(to, ast.NewDirective("Order", "allow,deny"), ast.NewDirective("Allow", "from", "all"))
+		return append(to, m.NewDirective("Order", "allow,deny"), m.NewDirective("Allow", "from", "all"))
 	}
-	return append(to, ast.NewDirective("Require", "all", "granted"))
+	return append(to, m.NewDirective("Require", "all", "granted"))
 }
 
 // appendDenyLines appends "let nobody in" in the syntax opts.Apache asks
 // for.
-func appendDenyLines(to []ast.Node, opts Options) []ast.Node {
+func appendDenyLines(m ast.Maker, to []ast.Node, opts Options) []ast.Node {
 	if opts.Apache == "2.2" {
-		return append(to, ast.NewDirective("Order", "deny,allow"), ast.NewDirective("Deny", "from", "all"))
+		return append(to, m.NewDirective("Order", "deny,allow"), m.NewDirective("Deny", "from", "all"))
 	}
-	return append(to, ast.NewDirective("Require", "all", "denied"))
+	return append(to, m.NewDirective("Require", "all", "denied"))
 }
 
 // newGrantedDirectory returns <Directory "dir"> granting everyone.
-func newGrantedDirectory(dir string, opts Options) *ast.Section {
+func (c *Context) newGrantedDirectory(dir string) *ast.Section {
 	var body [2]ast.Node // NewSection copies it
-	return ast.NewSection("Directory", []string{dir}, appendGrantLines(body[:0], opts)...)
+	return c.maker.NewSection("Directory", []string{dir}, appendGrantLines(c.maker, body[:0], c.Opts)...)
 }
 
 // newScriptDirectory returns the web2py layout for a WSGI script: its
 // directory denied, the script file alone granted.
-func newScriptDirectory(dir, script string, opts Options) *ast.Section {
+func (c *Context) newScriptDirectory(dir, script string) *ast.Section {
 	var body [3]ast.Node // NewSection copies it
-	files := ast.NewSection("Files", []string{script}, appendGrantLines(body[:0], opts)...)
-	return ast.NewSection("Directory", []string{dir}, append(appendDenyLines(body[:0], opts), files)...)
+	files := c.maker.NewSection("Files", []string{script}, appendGrantLines(c.maker, body[:0], c.Opts)...)
+	return c.maker.NewSection("Directory", []string{dir}, append(appendDenyLines(c.maker, body[:0], c.Opts), files)...)
 }

@@ -129,6 +129,10 @@ type Context struct {
 	// edits left it; uses is the same handed to daemon-scope, run right
 	// after it, which would otherwise walk every file for it again.
 	usesLeft, uses *daemonUse
+
+	// maker makes the nodes passes add: in the memory of the part being
+	// fixed (see RunParts), when the Context is the only one working on it.
+	maker ast.Maker
 }
 
 // web2pyRoot is Web2pyRoot with the daemon definitions indexed once per

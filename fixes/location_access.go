@@ -286,7 +286,7 @@ func moveGrant(c *Context, site *ast.Section, dirs *siteDirectories, p locationP
 		write := target(dir)
 		moved = append(appendQuote(append(moved, "<Directory "...), dir), "> granted"...)
 		if write {
-			blocks = append(blocks, newGrantedDirectory(dir, c.Opts))
+			blocks = append(blocks, c.newGrantedDirectory(dir))
 			dirs.added(dir)
 		} else {
 			moved = append(moved, " (already there)"...)
@@ -298,7 +298,7 @@ func moveGrant(c *Context, site *ast.Section, dirs *siteDirectories, p locationP
 		moved = append(appendQuote(append(moved, "<Directory "...), dir), "> denied but for <Files "...)
 		moved = append(appendQuote(moved, script), '>')
 		if write {
-			blocks = append(blocks, newScriptDirectory(dir, script, c.Opts))
+			blocks = append(blocks, c.newScriptDirectory(dir, script))
 			dirs.added(dir)
 		} else {
 			moved = append(moved, " (already there)"...)

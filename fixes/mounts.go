@@ -296,8 +296,8 @@ func staticDir(root string) string { return root + "/applications/*/static" }
 var quotedStaticAliasRegex = ast.Quote(staticAliasRegex, '"')
 
 // newStaticAliasMatch returns web2py's static AliasMatch for root.
-func newStaticAliasMatch(root string) *ast.Directive {
-	return ast.NewDirectiveRaw("AliasMatch", quotedStaticAliasRegex, ast.Quote(staticAliasTarget(root), '"'))
+func newStaticAliasMatch(m ast.Maker, root string) *ast.Directive {
+	return m.NewDirectiveRaw("AliasMatch", quotedStaticAliasRegex, ast.Quote(staticAliasTarget(root), '"'))
 }
 
 // staticAliasRoot returns ROOT when d is an AliasMatch serving web2py static

@@ -173,7 +173,7 @@ func TestStaticAliasMatchText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	VirtualHosts([]*ast.File{f})[0].Append(newStaticAliasMatch("/home/web2py"))
+	VirtualHosts([]*ast.File{f})[0].Append(newStaticAliasMatch(ast.Maker{}, "/home/web2py"))
 	want := "<VirtualHost *:80>\n" +
 		`    AliasMatch "^/([^/]+)/static/(?:_[\d]+.[\d]+.[\d]+/)?(.*)" "/home/web2py/applications/$1/static/$2"` + "\n" +
 		"</VirtualHost>\n"

@@ -159,6 +159,7 @@ func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, p
 		return nil, nil, fmt.Errorf("internal error: %w", err)
 	}
 	run := NewRunner([]*ast.File{f}, opts)
+	run.c.maker = mem.nodes.Maker()
 	run.c.findings.reuse(mem.records)
 	var into []Finding
 	if handedOut {

@@ -153,7 +153,7 @@ func fixShadowingAliases(c *Context, site *ast.Section) []madeAlias {
 		switch {
 		case shadowed != nil && !hasStaticAlias && root != "" && len(shadowed.space.segs) == 0 &&
 			CleanDir(target) == root+"/applications":
-			am := newStaticAliasMatch(root)
+			am := newStaticAliasMatch(c.maker, root)
 			ast.Replace(a, am)
 			made = append(made, madeAlias{am, a.Pos()})
 			hasStaticAlias = true
@@ -198,7 +198,7 @@ func grantStaticFiles(c *Context, site *ast.Section, dirs *siteDirectories, made
 		if willGrant(plans, dir) {
 			continue
 		}
-		ast.InsertAfter(d, newGrantedDirectory(dir, c.Opts))
+		ast.InsertAfter(d, c.newGrantedDirectory(dir))
 		dirs.added(dir)
 		pos := d.Pos()
 		for _, m := range made {
