@@ -146,6 +146,10 @@ type outlineReader struct {
 	learn       stepLearner
 	first       []byte // a top-level section's open tag, until its body's first line
 	d           Directive
+
+	// Two readers are made one after the other and written on two
+	// goroutines: the pad keeps them off each other's cache lines.
+	_ [64]byte
 }
 
 func newOutlineReader(size int, hooks OutlineHooks) *outlineReader {

@@ -294,9 +294,14 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 	// for on the side.
 	var (
 		o       *ast.Outline
-		seen    [2]outlineSeen // by stretch
+		seen    [2]outlineSeen // by stretch, each read on its own goroutine
 		typeset bool
 	)
+	for k := range seen {
+		// A name every kilobyte or so (a vhost pair's) without growing
+		// the map as it is read.
+		seen[k].spans = make(map[string]span, len(src)/2/1024)
+	}
 	inParallel(true, func() {
 		o, _ = ast.ReadOutline(name, src, func(k int) ast.OutlineHooks { return seen[k].hooks() })
 	}, func() { typeset = hasTypesetChar(src) })
@@ -364,6 +369,11 @@ type outlineSeen struct {
 	misspelt bool            // a section name is misspelled
 	last     string          // the name seen last, at node lastTop
 	lastTop  int
+
+	// The two stretches' outlineSeen are side by side and written on two
+	// goroutines: without the pad they share a cache line, which cost
+	// each of them as much as reading its names.
+	_ [64]byte
 }
 
 // span is where a daemon name is first and last seen: the first and last
@@ -393,15 +403,15 @@ func (s *outlineSeen) see(n string, top int) {
 	if top == s.lastTop && n == s.last && s.spans != nil {
 		return
 	}
+	if s.spans == nil {
+		s.spans = make(map[string]span)
+	}
 	s.last, s.lastTop = n, top
 	if sp, ok := s.spans[n]; ok {
 		if top > sp.last {
 			s.spans[n] = span{sp.first, top}
 		}
 		return
-	}
-	if s.spans == nil {
-		s.spans = make(map[string]span)
 	}
 	s.spans[n] = span{top, top}
 }
