@@ -130,6 +130,12 @@ type Context struct {
 	// after it, which would otherwise walk every file for it again.
 	usesLeft, uses *daemonUse
 
+	// inPart says the run is a part of a file RunParts cut, whose whole
+	// text planParts read: it has no typeset character and no misspelled
+	// section name, so the passes that look for them need not (FuzzParts
+	// holds them to what they do on the whole file).
+	inPart bool
+
 	// maker makes the nodes passes add: in the memory of the part being
 	// fixed (see RunParts), when the Context is the only one working on it.
 	maker ast.Maker

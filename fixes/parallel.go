@@ -57,7 +57,7 @@ func (c *Context) eachPart(n int, settle func(), work func(c *Context, i int)) {
 	chunks := make([]Context, (n+size-1)/size)
 	onWorkers(len(chunks), workers, func(k int) {
 		sub := &chunks[k]
-		*sub = Context{Files: c.Files, Opts: c.Opts, pass: c.pass, daemons: c.daemons, plans: c.plans}
+		*sub = Context{Files: c.Files, Opts: c.Opts, pass: c.pass, daemons: c.daemons, plans: c.plans, inPart: c.inPart}
 		for i := k * size; i < min(n, (k+1)*size); i++ {
 			work(sub, i)
 		}

@@ -160,6 +160,7 @@ func fixPart(name string, src []byte, layout ast.Layout, p part, opts Options, p
 	}
 	run := NewRunner([]*ast.File{f}, opts)
 	run.c.maker = mem.nodes.Maker()
+	run.c.inPart = true
 	run.c.findings.reuse(mem.records)
 	var into []Finding
 	if handedOut {

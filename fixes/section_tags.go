@@ -82,7 +82,7 @@ func runSectionTags(c *Context) {
 		report := func(pos ast.Pos, sev Severity, fixed bool, format string, args ...any) {
 			found = append(found, tagFinding{pos, sev, fixed, c.message(format, args)})
 		}
-		repairSectionTags(f, report)
+		repairSectionTags(f, report, c.inPart)
 		sort.SliceStable(found, func(i, j int) bool {
 			a, b := found[i].pos, found[j].pos
 			return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
@@ -95,14 +95,23 @@ func runSectionTags(c *Context) {
 
 type tagReporter func(pos ast.Pos, sev Severity, fixed bool, format string, args ...any)
 
-func repairSectionTags(f *ast.File, report tagReporter) {
+// repairSectionTags repairs f's structure. In a part (see Context.inPart)
+// no section name is misspelled and no no-break space hides a tag.
+func repairSectionTags(f *ast.File, report tagReporter, inPart bool) {
 	problems := ast.CheckStructure(f)
-	misspelled := misspelledSections(f)
+	var misspelled []misspelling
+	if !inPart {
+		misspelled = misspelledSections(f)
+	}
 	if len(problems) == 0 && len(misspelled) == 0 {
 		reportArgless(f, report)
 		return
 	}
-	if hidden := hiddenTag(f); hidden != nil {
+	var hidden *ast.Directive
+	if !inPart {
+		hidden = hiddenTag(f)
+	}
+	if hidden != nil {
 		httpd := ""
 		if _, msg := ast.HttpdStructure(f.Name, ast.Print(f)); msg != "" {
 			httpd = fmt.Sprintf(" (httpd: %q)", msg)

@@ -75,6 +75,9 @@ var typesetChars = []typesetChar{
 }
 
 func runTypesetChars(c *Context) {
+	if c.inPart {
+		return // no pass writes one
+	}
 	for _, f := range c.Files {
 		// Only lines that have one are kept: fixing a line touches no other.
 		var lines []*ast.Directive
