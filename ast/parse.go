@@ -209,7 +209,11 @@ func (p *parser) add(n Node) {
 func (p *parser) pop() {
 	o := p.stack[len(p.stack)-1]
 	p.stack = p.stack[:len(p.stack)-1]
-	o.s.Body = p.bodies.copy(p.pending[o.start:])
+	room := 0
+	if len(p.stack) <= 1 {
+		room = topLevelRoom // a top-level section: where passes add blocks
+	}
+	o.s.Body = p.bodies.copyWithRoom(p.pending[o.start:], room)
 	clear(p.pending[o.start:]) // let the GC see only the final bodies
 	p.pending = p.pending[:o.start]
 }
@@ -384,19 +388,29 @@ type nodeArena struct {
 
 const arenaChunk = 4096
 
-func (a *nodeArena) copy(nodes []Node) []Node {
+func (a *nodeArena) copy(nodes []Node) []Node { return a.copyWithRoom(nodes, 0) }
+
+// topLevelRoom is the room a top-level section's body gets for more
+// nodes: the passes add blocks to a VirtualHost, and a body without room
+// is copied to a new slice (fresh memory in every part of a big file).
+const topLevelRoom = 8
+
+// copyWithRoom is copy with room for more nodes after them, which only
+// this body may use.
+func (a *nodeArena) copyWithRoom(nodes []Node, room int) []Node {
 	n := len(nodes)
 	if n == 0 {
 		return nil
 	}
 	if n > arenaChunk/4 {
-		return append(make([]Node, 0, n), nodes...) // a big body gets its own
+		return append(make([]Node, 0, n+room), nodes...) // a big body gets its own
 	}
-	for cap(a.buf)-len(a.buf) < n {
+	size := n + room
+	for cap(a.buf)-len(a.buf) < size {
 		if a.used < len(a.chunks) {
 			a.buf = a.chunks[a.used][:0]
 		} else {
-			a.size = min(max(a.size, n, 16), arenaChunk)
+			a.size = min(max(a.size, size, 16), arenaChunk)
 			a.buf = make([]Node, 0, a.size)
 			a.size *= 2
 			a.chunks = append(a.chunks, a.buf)
@@ -405,7 +419,8 @@ func (a *nodeArena) copy(nodes []Node) []Node {
 	}
 	i := len(a.buf)
 	a.buf = append(a.buf, nodes...)
-	return a.buf[i : i+n : i+n]
+	a.buf = a.buf[:i+size]
+	return a.buf[i : i+n : i+size]
 }
 
 // reset zeroes the chunks handed out, to hand them out again.

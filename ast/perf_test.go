@@ -1,6 +1,7 @@
 package ast
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -24,12 +25,24 @@ func TestBodyEditsLeaveNeighbourBodiesAlone(t *testing.T) {
 	src := "<A x>\n  a1\n  a2\n</A>\n<B y>\n  b1\n  b2\n</B>\n"
 	f := mustParse(t, src)
 	a, b := f.Body()[0].(*Section), f.Body()[1].(*Section)
-	// Both bodies come from one arena chunk: growing A must not write
-	// into B's nodes, shrinking B must not move A's.
+	// Both bodies come from one arena chunk, each top-level one with room
+	// for topLevelRoom more nodes: growing A within its room or beyond
+	// must not write into B's nodes, shrinking B must not move A's.
+	if cap(a.Body) != len(a.Body)+topLevelRoom {
+		t.Fatalf("A's body has room for %d more nodes, want %d", cap(a.Body)-len(a.Body), topLevelRoom)
+	}
 	a.Append(NewDirective("a3"), NewDirective("a4"))
 	Remove(b.Body[0])
 	InsertBefore(a.Body[0], NewDirective("a0"))
 	printed(t, f, "<A x>\n  a0\n  a1\n  a2\n  a3\n  a4\n</A>\n<B y>\n  b2\n</B>\n")
+	var more []Node
+	for i := 5; i < 5+topLevelRoom; i++ {
+		more = append(more, NewDirective(fmt.Sprintf("a%d", i)))
+	}
+	a.Append(more...) // beyond the room
+	if got := string(Print(f)); !strings.HasSuffix(got, "  a12\n</A>\n<B y>\n  b2\n</B>\n") {
+		t.Fatalf("after growing A beyond its room:\n%s", got)
+	}
 	if len(b.Body) != 1 || b.Body[0].(*Directive).Name() != "b2" {
 		t.Fatalf("B's body changed to %d nodes", len(b.Body))
 	}
