@@ -33,6 +33,7 @@ var outlineCases = []struct{ name, src string }{
 	{"continued tag", "<VirtualHost \\\n a>\n  A \\\n  b\n</VirtualHost \\\n>\n"},
 	{"missing bracket", "<VirtualHost a\n A\n</VirtualHost\n"},
 	{"comment continues", "# x \\\n<VirtualHost a>\n</VirtualHost>\n"},
+	{"named lines", "<VirtualHost a>\n  WSGIDaemonProcess w\n  wsgiProcessGroup w\n  \"WSGIX\" y\n  \\\n  Xy z\n  \vWx v\n  \f<Location /w>\n  Alias /w /x\n  \v\n</VirtualHost>\n"},
 }
 
 // TestOutlineMatchesParse: the outline of every test input, corpus file
