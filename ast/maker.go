@@ -15,7 +15,7 @@ type made struct {
 	tiny     slab[tinyDirective]
 	short    slab[shortDirective]
 	dirs     slab[Directive]
-	text     byteArena
+	text     arena[byte]
 }
 
 func (m *made) reset() {
@@ -95,47 +95,10 @@ func (m Maker) directiveBuffer(size int, d *Directive, buf []byte) (*Directive, 
 		d = new(Directive)
 	}
 	if m.m != nil {
-		return d, m.m.text.make(need)[indentRoom:]
+		return d, m.m.text.make(need, 0, textChunk)[indentRoom:]
 	}
 	return d, make([]byte, need)[indentRoom:]
 }
 
-// byteArena hands out byte slices from chunks, each capped at its length
-// so that appending to one never writes into the next.
-type byteArena struct {
-	buf    []byte
-	chunks [][]byte // as slab's
-	used   int
-}
-
-const (
-	byteChunk    = 64 << 10
-	maxArenaText = byteChunk / 16 // longer texts get memory of their own
-)
-
-// make returns n zero bytes.
-func (a *byteArena) make(n int) []byte {
-	if n > maxArenaText {
-		return make([]byte, n)
-	}
-	if cap(a.buf)-len(a.buf) < n {
-		if a.used < len(a.chunks) {
-			a.buf = a.chunks[a.used][:0]
-		} else {
-			a.buf = make([]byte, 0, byteChunk)
-			a.chunks = append(a.chunks, a.buf)
-		}
-		a.used++
-	}
-	i := len(a.buf)
-	a.buf = a.buf[:i+n]
-	return a.buf[i : i+n : i+n]
-}
-
-// reset zeroes the chunks handed out, to hand them out again.
-func (a *byteArena) reset() {
-	for _, c := range a.chunks[:a.used] {
-		clear(c[:cap(c)])
-	}
-	a.buf, a.used = nil, 0
-}
+// textChunk is the largest chunk of new lines' text.
+const textChunk = 64 << 10

@@ -185,7 +185,7 @@ type parser struct {
 	comments slab[Comment]
 	blanks   slab[Blank]
 	sections slab[Section]
-	bodies   nodeArena
+	bodies   arena[Node]
 	pending  []Node // bodies of the open sections, outermost first
 	stack    []openSection
 }
@@ -213,7 +213,7 @@ func (p *parser) pop() {
 	if len(p.stack) <= 1 {
 		room = topLevelRoom // a top-level section: where passes add blocks
 	}
-	o.s.Body = p.bodies.copyWithRoom(p.pending[o.start:], room)
+	o.s.Body = p.body(p.pending[o.start:], room)
 	clear(p.pending[o.start:]) // let the GC see only the final bodies
 	p.pending = p.pending[:o.start]
 }
@@ -375,60 +375,23 @@ func pairTag(d *Directive, depth int, open func(k int) string) (act tagAction, k
 	return tagClosesAt, k
 }
 
-// nodeArena hands out body slices from shared chunks. Each slice is capped
-// at its length, so an edit that appends to a body reallocates it instead
-// of writing into a neighbour's.
-// Chunks are sized like the slabs' (see slab).
-type nodeArena struct {
-	buf    []Node
-	size   int      // the next chunk's size
-	chunks [][]Node // as slab's
-	used   int
-}
-
-const arenaChunk = 4096
-
-func (a *nodeArena) copy(nodes []Node) []Node { return a.copyWithRoom(nodes, 0) }
+// bodyChunk is the largest chunk of section bodies.
+const bodyChunk = 4096
 
 // topLevelRoom is the room a top-level section's body gets for more
 // nodes: the passes add blocks to a VirtualHost, and a body without room
 // is copied to a new slice (fresh memory in every part of a big file).
 const topLevelRoom = 8
 
-// copyWithRoom is copy with room for more nodes after them, which only
-// this body may use.
-func (a *nodeArena) copyWithRoom(nodes []Node, room int) []Node {
-	n := len(nodes)
-	if n == 0 {
+// body copies nodes into a body from the parser's arena, with room for
+// more after them.
+func (p *parser) body(nodes []Node, room int) []Node {
+	if len(nodes) == 0 {
 		return nil
 	}
-	if n > arenaChunk/4 {
-		return append(make([]Node, 0, n+room), nodes...) // a big body gets its own
-	}
-	size := n + room
-	for cap(a.buf)-len(a.buf) < size {
-		if a.used < len(a.chunks) {
-			a.buf = a.chunks[a.used][:0]
-		} else {
-			a.size = min(max(a.size, size, 16), arenaChunk)
-			a.buf = make([]Node, 0, a.size)
-			a.size *= 2
-			a.chunks = append(a.chunks, a.buf)
-		}
-		a.used++
-	}
-	i := len(a.buf)
-	a.buf = append(a.buf, nodes...)
-	a.buf = a.buf[:i+size]
-	return a.buf[i : i+n : i+size]
-}
-
-// reset zeroes the chunks handed out, to hand them out again.
-func (a *nodeArena) reset() {
-	for _, c := range a.chunks[:a.used] {
-		clear(c[:cap(c)])
-	}
-	a.buf, a.used = nil, 0
+	body := p.bodies.make(len(nodes), room, bodyChunk)
+	copy(body, nodes)
+	return body
 }
 
 func (s *Section) add(n Node) {
