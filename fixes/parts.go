@@ -301,7 +301,7 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 	for k := range seen {
 		// A name every kilobyte or so (a vhost pair's) without growing
 		// the map as it is read.
-		seen[k].spans = make(map[string]span, len(src)/2/1024)
+		seen[k] = outlineSeen{spans: make(map[string]span, len(src)/2/1024), lastTop: -1}
 	}
 	inParallel(true, func() {
 		o, _ = ast.ReadOutline(name, src, func(k int) ast.OutlineHooks { return seen[k].hooks() })
@@ -316,7 +316,7 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 			return nil, ast.Layout{}
 		}
 		if k > 0 {
-			spans = joinSpans(spans, seen[k].spans, base)
+			joinSpans(spans, seen[k].spans, base)
 		}
 	}
 	for _, n := range o.Top {
@@ -368,7 +368,7 @@ type outlineSeen struct {
 	spans    map[string]span // each daemon name's first and last top-level node
 	dynamic  bool            // a selection is a %{…} expansion
 	misspelt bool            // a section name is misspelled
-	last     string          // the name seen last, at node lastTop
+	last     string          // the name seen last, at node lastTop (-1: none yet)
 	lastTop  int
 
 	// The two stretches' outlineSeen are side by side and written on two
@@ -401,11 +401,8 @@ func (s *outlineSeen) hooks() ast.OutlineHooks {
 // see records daemon name n in top-level node top. A vhost mostly defines
 // and selects one group, so the name just seen is checked first.
 func (s *outlineSeen) see(n string, top int) {
-	if top == s.lastTop && n == s.last && s.spans != nil {
+	if top == s.lastTop && n == s.last {
 		return
-	}
-	if s.spans == nil {
-		s.spans = make(map[string]span)
 	}
 	s.last, s.lastTop = n, top
 	if sp, ok := s.spans[n]; ok {
@@ -419,10 +416,7 @@ func (s *outlineSeen) see(n string, top int) {
 
 // joinSpans adds a later stretch's spans, whose nodes are numbered from
 // base, to the earlier ones'.
-func joinSpans(spans, later map[string]span, base int) map[string]span {
-	if spans == nil {
-		spans = make(map[string]span, len(later))
-	}
+func joinSpans(spans, later map[string]span, base int) {
 	for n, sp := range later {
 		sp = span{sp.first + base, sp.last + base}
 		if had, ok := spans[n]; ok {
@@ -430,7 +424,6 @@ func joinSpans(spans, later map[string]span, base int) map[string]span {
 		}
 		spans[n] = sp
 	}
-	return spans
 }
 
 // registered reports whether p is one of this package's passes.

@@ -76,7 +76,7 @@ var typesetChars = []typesetChar{
 
 func runTypesetChars(c *Context) {
 	if c.inPart {
-		return // no pass writes one
+		return // planParts found none in the whole text, and no pass writes one
 	}
 	for _, f := range c.Files {
 		// Only lines that have one are kept: fixing a line touches no other.
