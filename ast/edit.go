@@ -23,17 +23,11 @@ func NewDirectiveRaw(name string, tokens ...string) *Directive {
 	return Maker{}.NewDirectiveRaw(name, tokens...)
 }
 
-// newLineDirective builds prefix+name, then each value after a blank
-// (quoted with quote as Quote does, or as given when raw), then suffix.
-// Passes build thousands of lines, so the text goes into one buffer, and a
-// short line shares one allocation with its Directive.
-func newLineDirective(prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
-	return Maker{}.newLine(nil, nil, prefix, name, values, quote, raw, suffix)
-}
-
-// newLine is newLineDirective building the line in d, with room for its
-// text in buf when it is long enough, when d is not nil, else in m's
-// memory.
+// newLine builds a directive line: prefix+name, then each value after a
+// blank (quoted with quote as Quote does, or as given when raw), then
+// suffix. Passes build thousands of lines, so the text goes into one
+// buffer: buf when it is long enough (with d, when d is not nil), else
+// m's memory, where a short line shares its Directive's.
 func (m Maker) newLine(d *Directive, buf []byte, prefix, name string, values []string, quote byte, raw bool, suffix string) *Directive {
 	n := len(prefix) + len(name) + len(suffix)
 	var quotes [8]byte // the quote chosen for each of the first values
