@@ -6,9 +6,9 @@ import (
 )
 
 // osReadFile is os.ReadFile, but it reads a big regular file as two halves
-// at once. Most of the time reading megabytes from the page cache takes
-// goes into faulting in the fresh memory they are read into (10 ms for a
-// 10k-pair config), and two threads fault in their halves side by side.
+// at once. Reading megabytes from the page cache is mostly faulting in the
+// fresh memory they are read into (10 ms for a 10k-pair config), and two
+// threads fault in their halves side by side.
 func osReadFile(name string) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
