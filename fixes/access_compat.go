@@ -2,6 +2,7 @@ package fixes
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/wsgifix/wsgifix/ast"
@@ -90,12 +91,33 @@ func runAccessCompat(c *Context) {
 		return
 	}
 	blocks := collectSections(c.Files, func(s *ast.Section) bool { return s.Open.IsAny(compatBlocks...) })
+	if len(blocks) == 0 {
+		return
+	}
 	// A block's rewrite reads the sections around it, which may be blocks
-	// too, so blocks under one top-level section are one part.
-	parts := byTopLevel(blocks)
-	c.eachPart(len(parts), nil, func(c *Context, i int) {
-		for _, s := range parts[i] {
-			migrateAccess(c, s)
+	// too, so blocks under one top-level section are one part. Each
+	// rewrite is proved on the tree as it stands, and a vhost's proof
+	// reads the server level: server-level blocks go first, one at a
+	// time, then the vhosts' parts, which touch nothing another reads.
+	pr := newAccessProver(c.Files)
+	var server, vhosts [][]*ast.Section
+	for _, part := range byTopLevel(blocks) {
+		if VirtualHostOf(part[0]) == nil {
+			server = append(server, part)
+		} else {
+			vhosts = append(vhosts, part)
+		}
+	}
+	for _, part := range server {
+		for _, s := range part {
+			if migrateAccess(c, pr, s) {
+				pr.changed()
+			}
+		}
+	}
+	c.eachPart(len(vhosts), pr.settle, func(c *Context, i int) {
+		for _, s := range vhosts[i] {
+			migrateAccess(c, pr, s)
 		}
 	})
 }
@@ -119,15 +141,16 @@ func byTopLevel(secs []*ast.Section) [][]*ast.Section {
 	return parts
 }
 
-// migrateAccess rewrites the compat block of section s, or reports why not.
-func migrateAccess(c *Context, s *ast.Section) {
+// migrateAccess rewrites the compat block of section s, or reports why
+// not; it reports whether it rewrote it.
+func migrateAccess(c *Context, pr *accessProver, s *ast.Section) bool {
 	a := readAccess(s)
 	file := FileOf(s)
 	if len(a.compat) == 0 {
 		if d := unguardedCompat(s); d != nil {
 			c.Report(file, d.Pos(), Warning, false, "2.2 access control %q inside a conditional section left alone: rewrite it by hand", directiveText(d))
 		}
-		return
+		return false
 	}
 	first := a.compat[0]
 	leave := func(format string, args ...any) {
@@ -135,21 +158,21 @@ func migrateAccess(c *Context, s *ast.Section) {
 	}
 	if s.Open.IsAny("Limit", "LimitExcept") {
 		leave("inside <%s> 2.4 applies Require per method differently; rewrite it by hand", s.Name())
-		return
+		return false
 	}
 	if a.nested {
 		leave("part of it is inside a conditional section")
-		return
+		return false
 	}
 	for _, d := range a.requires {
 		if !isAuthRequire(d) {
 			leave("mixed with the 2.4 rule %q in the same section", directiveText(d))
-			return
+			return false
 		}
 	}
 	if len(a.sections) > 0 {
 		leave("mixed with <%s> in the same section", a.sections[0].Name())
-		return
+		return false
 	}
 	rules, problem := readCompat(a.compat)
 	var host authz
@@ -158,27 +181,56 @@ func migrateAccess(c *Context, s *ast.Section) {
 	}
 	if problem != "" {
 		leave("%s", problem)
-		return
+		return false
 	}
 	auth := a.requires // all are authentication here
 	if len(auth) == 0 {
 		if rules.satisfy == "any" && !host.is(allGranted) {
 			leave("%q without authentication in this section depends on rules set elsewhere", "Satisfy Any")
-			return
+			return false
 		}
 		if len(a.auth) > 0 {
 			leave("authentication is set up here but required elsewhere, which a 2.4 Require here would override")
-			return
+			return false
 		}
 		if p := authAbove(s); p != nil {
 			leave("<%s> around it requires authentication, which a 2.4 Require here would override", p.Name())
-			return
+			return false
+		}
+	}
+	if s.Open.IsAny("Proxy", "ProxyMatch") {
+		if loc := locationOverProxy(s); loc != nil {
+			leave("%s may apply to the proxied URLs too and merges after <%s>; the model does not follow proxied requests", tagText(loc), s.Name())
+			return false
 		}
 	}
 	rule, replaced := compatRewrite(host, rules.satisfy, a.compat, auth)
 	at := len(s.Body)
 	for _, d := range replaced {
 		at = min(at, s.Index(d))
+	}
+	var added []ast.Node
+	if rule != nil {
+		added = renderAuthz(copyNodes(*rule), requireAny)
+	}
+	// The body the rewrite leaves, for the model to prove first; the
+	// lines it moves are copies until it is proved.
+	body := make([]ast.Node, 0, len(s.Body)+len(added))
+	for i, n := range s.Body {
+		if i == at {
+			body = append(body, added...)
+		}
+		if d, ok := n.(*ast.Directive); !ok || !slices.Contains(replaced, d) {
+			body = append(body, n)
+		}
+	}
+	if at == len(s.Body) {
+		body = append(body, added...)
+	}
+	proved := pr.prove(s, &rewrite{bodies: map[*ast.Section][]ast.Node{s: body}}, nil)
+	if !proved.ok() {
+		leave("rewriting it as %q: %s", summarizeAuthz(rule, requireAny), proved.problem())
+		return false
 	}
 	for _, d := range replaced {
 		ast.Remove(d)
@@ -187,8 +239,9 @@ func migrateAccess(c *Context, s *ast.Section) {
 		s.Insert(at, renderAuthz(*rule, requireAny)...)
 	}
 	c.Report(file, first.Pos(), Warning, true,
-		"2.2 access control %q needs mod_access_compat (without it httpd says %q): rewritten as %q",
-		directiveText(first), fmt.Sprintf(compatMissing, first.Name()), summarizeAuthz(rule, requireAny))
+		"2.2 access control %q needs mod_access_compat (without it httpd says %q): rewritten as %q%s",
+		directiveText(first), fmt.Sprintf(compatMissing, first.Name()), summarizeAuthz(rule, requireAny), proved.declared())
+	return true
 }
 
 // compatRewrite returns the rule that replaces a compat block (nil: none,
@@ -214,6 +267,21 @@ func compatRewrite(host authz, satisfy string, compat, auth []*ast.Directive) (*
 	}
 	rule := allOf(kids...)
 	return &rule, append(append([]*ast.Directive{}, compat...), auth...)
+}
+
+// copyNodes returns rule with the existing Require lines it moves
+// replaced by new lines of the same words, so that it can be rendered
+// without taking them out of the tree.
+func copyNodes(rule authz) authz {
+	if rule.node != nil {
+		return authz{node: ast.NewDirective("Require", rule.node.Values()...)}
+	}
+	kids := make([]authz, len(rule.kids))
+	for i, k := range rule.kids {
+		kids[i] = copyNodes(k)
+	}
+	rule.kids = kids
+	return rule
 }
 
 // renderAuthz writes rule as nodes for a context whose implicit container
@@ -320,4 +388,49 @@ func guardsCompat(s *ast.Section) bool {
 		return true
 	}
 	return false
+}
+
+// locationOverProxy returns a <Location> carrying access control that may
+// apply to requests proxied through s (it merges after <Proxy>, so its
+// rules and s's combine), or nil. Requests reach a <Proxy> through
+// ProxyPass URLs, or as full URLs when the server is a forward proxy.
+func locationOverProxy(s *ast.Section) *ast.Section {
+	var levels []*ast.Section
+	if vh := VirtualHostOf(s); vh != nil {
+		levels = append(levels, vh)
+	}
+	levels = append(levels, FileOf(s).Root)
+	var prefixes []string
+	anyURL := false
+	for _, l := range levels {
+		for _, n := range Scope(l) {
+			if d, ok := n.(*ast.Directive); ok && d.Kind() == ast.Plain && d.IsAny("ProxyPass", "ProxyPassMatch") {
+				if d.Is("ProxyPassMatch") || d.NumArgs() < 2 {
+					anyURL = true
+				}
+				prefixes = append(prefixes, d.Arg(0))
+			}
+		}
+	}
+	for _, l := range levels {
+		for _, n := range Scope(l) {
+			loc := asLocation(n)
+			if loc == nil {
+				continue
+			}
+			a := readSectionAccess(loc.Body)
+			if a.compat == nil && a.authz == nil && a.authType == nil && !a.sslRequired && a.merging == mergeUnset && a.unknown == "" {
+				continue
+			}
+			pat := loc.Open.Arg(loc.Open.NumArgs() - 1)
+			reaches := anyURL || loc.Is("LocationMatch") || !strings.HasPrefix(pat, "/")
+			for _, p := range prefixes {
+				reaches = reaches || strings.HasPrefix(p, pat) || strings.HasPrefix(pat, p)
+			}
+			if reaches {
+				return loc
+			}
+		}
+	}
+	return nil
 }

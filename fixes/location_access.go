@@ -87,6 +87,7 @@ After:
 
 func runLocationAccess(c *Context) {
 	dirs := newDirectories(c.Files)
+	pr := newAccessProver(c.Files)
 	site := func(c *Context, site *ast.Section) {
 		plans, ok := c.plans[site]
 		if !ok {
@@ -101,15 +102,16 @@ func runLocationAccess(c *Context) {
 				c.Report(FileOf(loc), loc.Pos(), Warning, false,
 					"%s grants access by URL: left alone, %s", tagText(loc), plan.problem)
 			default:
-				moveGrant(c, site, siteDirs, plan)
+				moveGrant(c, pr, site, siteDirs, plan)
 			}
 		}
 	}
 	// Vhosts first (see eachVhost), then each file's server level, which
 	// may add to the server-level Directory index the vhosts read.
-	c.eachVhost(VirtualHosts(c.Files), func() { c.daemonIndex() }, site)
+	c.eachVhost(VirtualHosts(c.Files), func() { c.daemonIndex(); pr.settle() }, site)
 	for _, f := range c.Files {
 		site(c, f.Root)
+		pr.changed() // what the next file's proofs read at server level
 	}
 }
 
@@ -266,15 +268,18 @@ func notOnFilesystem(loc *ast.Section) bool {
 	return false
 }
 
-// moveGrant applies a plan: the grant lines out of the Location, which is
-// removed or dissolved when nothing that needs it is left, and the
-// filesystem blocks where it stood (after it, when it stays).
-func moveGrant(c *Context, site *ast.Section, dirs *siteDirectories, p locationPlan) {
+// moveGrant applies a plan, once the access model proves it keeps who
+// gets in: the grant lines out of the Location, which is removed or
+// dissolved when nothing that needs it is left, and the filesystem blocks
+// where it stood (after it, when it stays).
+func moveGrant(c *Context, pr *accessProver, site *ast.Section, dirs *siteDirectories, p locationPlan) {
 	loc := p.loc
 	file := FileOf(loc)
 	blocks := make([]ast.Node, 0, len(p.staticDirs)+1)
+	var wrote []string // the directories the blocks are for
 	// moved lists what the grant became, for the finding; a Directory
-	// that is already there is named, not written again.
+	// that is already there is named, not written again: the proof
+	// below shows its rules let in the same requests.
 	moved := make([]byte, 0, 128)
 	target := func(dir string) bool {
 		if len(moved) > 0 {
@@ -283,40 +288,70 @@ func moveGrant(c *Context, site *ast.Section, dirs *siteDirectories, p locationP
 		return !dirs.has(dir)
 	}
 	for _, dir := range p.staticDirs {
-		write := target(dir)
-		moved = append(appendQuote(append(moved, "<Directory "...), dir), "> granted"...)
-		if write {
+		if target(dir) {
+			moved = append(appendQuote(append(moved, "<Directory "...), dir), "> granted"...)
 			blocks = append(blocks, c.newGrantedDirectory(dir))
-			dirs.added(dir)
+			wrote = append(wrote, dir)
 		} else {
-			moved = append(moved, " (already there)"...)
+			moved = append(appendQuote(append(moved, "the rules already there for <Directory "...), dir), '>')
 		}
 	}
 	if p.script != "" {
 		dir, script := path.Dir(p.script), path.Base(p.script)
-		write := target(dir)
-		moved = append(appendQuote(append(moved, "<Directory "...), dir), "> denied but for <Files "...)
-		moved = append(appendQuote(moved, script), '>')
-		if write {
+		if target(dir) {
+			moved = append(appendQuote(append(moved, "<Directory "...), dir), "> denied but for <Files "...)
+			moved = append(appendQuote(moved, script), '>')
 			blocks = append(blocks, c.newScriptDirectory(dir, script))
-			dirs.added(dir)
+			wrote = append(wrote, dir)
 		} else {
-			moved = append(moved, " (already there)"...)
+			moved = append(appendQuote(append(moved, "the rules already there for <Directory "...), dir), '>')
 		}
 	}
 	tag := tagText(loc)
+
+	// What the Location keeps, and whether it stays.
+	kept := make([]ast.Node, 0, len(loc.Body))
+	left := 0
+	for _, n := range loc.Body {
+		if d, ok := n.(*ast.Directive); ok && slices.Contains(p.grant.lines, d) {
+			continue
+		}
+		kept = append(kept, n)
+		switch n.(type) {
+		case *ast.Directive, *ast.Section:
+			left++
+		}
+	}
+	stays := left > 0 && !dissolvable(site, loc, kept)
+	rw := &rewrite{added: map[ast.Node][]*ast.Section{}}
+	if stays {
+		rw.bodies = map[*ast.Section][]ast.Node{loc: kept}
+	} else {
+		rw.removed = map[*ast.Section]bool{loc: true}
+	}
+	for _, b := range blocks {
+		rw.added[loc] = append(rw.added[loc], b.(*ast.Section))
+	}
+	proved := pr.prove(loc, rw, nil)
+	if !proved.ok() {
+		c.Report(file, loc.Pos(), Warning, false, "%s grants access by URL: left alone, moving the grant to %s: %s", tag, owned(moved), proved.problem())
+		return
+	}
+	for _, dir := range wrote {
+		dirs.added(dir)
+	}
 	c.Report(file, loc.Pos(), Warning, true,
-		"%s grants access by URL, which other URLs reaching the same files bypass: moved to %s",
-		tag, owned(moved))
+		"%s grants access by URL, which other URLs reaching the same files bypass: moved to %s%s",
+		tag, owned(moved), proved.declared())
 	for _, d := range p.grant.lines {
 		ast.Remove(d)
 	}
 	parent := loc.Parent()
 	at := parent.Index(loc)
-	switch left := leftInLocation(loc); {
+	switch {
 	case left == 0 && !hasComments(loc):
 		ast.Remove(loc)
-	case left == 0 || dissolvable(site, loc):
+	case !stays:
 		n := len(loc.Body)
 		loc.Dissolve()
 		if left > 0 {
@@ -350,14 +385,14 @@ func hasComments(s *ast.Section) bool {
 	return false
 }
 
-// dissolvable reports whether loc is a <Location "/"> of a VirtualHost
-// holding only daemon selection, which means the same at vhost level: unless
+// dissolvable reports whether loc, left holding body, is a <Location "/">
+// of a VirtualHost holding only daemon selection, which means the same at vhost level: unless
 // the vhost already sets it there, when the order of the two would matter.
-func dissolvable(site, loc *ast.Section) bool {
+func dissolvable(site, loc *ast.Section, body []ast.Node) bool {
 	if !site.Is("VirtualHost") || !loc.Is("Location") || loc.NumArgs() != 1 || loc.Open.Arg(0) != "/" {
 		return false
 	}
-	for _, m := range loc.Body {
+	for _, m := range body {
 		switch m := m.(type) {
 		case *ast.Section:
 			return false

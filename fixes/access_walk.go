@@ -1,0 +1,204 @@
+package fixes
+
+import (
+	"path"
+	"slices"
+	"strings"
+)
+
+// verdict is the model's answer for url in site (-1: the main server) for
+// probe p: the sections that apply, walked and merged as httpd does (see
+// access_model.go), then decided (access_decide.go).
+func (m *accessModel) verdict(site int, url string, p *probe) Verdict {
+	chain, _, ok := m.walk(site, url, p.facts)
+	if !ok {
+		return Unknown
+	}
+	var mg merged
+	for _, s := range chain {
+		mg.add(&s.access)
+	}
+	return mg.decide(p)
+}
+
+// walk returns the sections that apply to url in site, in merge order,
+// and for each whether it is the site's own (the vhost's; for the main
+// server, the server level's) rather than the server's or the assumed
+// context's; ok is false where the model cannot tell.
+func (m *accessModel) walk(site int, url string, facts map[string]bool) (chain []*modelSection, own []bool, ok bool) {
+	sc := m.scope(site)
+	levels := make([]*modelScope, 0, 3)
+	if m.ctx != nil {
+		levels = append(levels, m.ctx)
+	}
+	levels = append(levels, m.server)
+	if sc != nil {
+		levels = append(levels, sc)
+	}
+	for _, l := range levels {
+		if l.unknown != "" {
+			return nil, nil, false
+		}
+	}
+	file, mapped := m.mapURL(sc, url, facts)
+	if !mapped {
+		return nil, nil, false
+	}
+	ownLevel := len(levels) - 1
+	known := true
+	applies := func(s *modelSection, level int) {
+		on, ok := active(s.conds, facts)
+		known = known && ok
+		if on {
+			chain = append(chain, s)
+			own = append(own, level == ownLevel)
+		}
+	}
+	type leveled struct {
+		s     *modelSection
+		level int
+	}
+	dirs := make([]leveled, 0, 8)
+	for i, l := range levels {
+		for _, d := range l.dirs {
+			dirs = append(dirs, leveled{d, i})
+		}
+	}
+	slices.SortStableFunc(dirs, func(a, b leveled) int { return a.s.comps - b.s.comps })
+	dir := file
+	if !strings.HasSuffix(dir, "/") {
+		dir = path.Dir(dir) + "/"
+		if dir == "//" {
+			dir = "/"
+		}
+	}
+	var nested []leveled
+	for _, d := range dirs {
+		if d.s.unknown != "" {
+			return nil, nil, false
+		}
+		if dirMatches(d.s, dir) {
+			applies(d.s, d.level)
+			if on, _ := active(d.s.conds, facts); on {
+				for _, f := range d.s.files {
+					nested = append(nested, leveled{f, d.level})
+				}
+			}
+		}
+	}
+	for i, l := range levels {
+		for _, d := range l.dirRes {
+			if d.unknown != "" || len(d.files) > 0 {
+				return nil, nil, false
+			}
+			match, known := dirRegexMatches(d, file)
+			if !known {
+				return nil, nil, false
+			}
+			if match {
+				applies(d, i)
+			}
+		}
+	}
+	base := ""
+	if !strings.HasSuffix(file, "/") {
+		base = path.Base(file)
+	}
+	var files []leveled
+	for i, l := range levels {
+		for _, f := range l.files {
+			files = append(files, leveled{f, i})
+		}
+	}
+	for _, f := range append(files, nested...) {
+		if f.s.unknown != "" {
+			return nil, nil, false
+		}
+		if base != "" && filesMatches(f.s, base) {
+			applies(f.s, f.level)
+		}
+	}
+	for i, l := range levels {
+		for _, loc := range l.locs {
+			if loc.unknown != "" {
+				return nil, nil, false
+			}
+			if locationMatches(loc, url) {
+				applies(loc, i)
+			}
+		}
+	}
+	return chain, own, known
+}
+
+// dirMatches reports whether <Directory> d applies to directory dir (with
+// its trailing slash): d's path is dir or one of its parents, a glob
+// matching as many components.
+func dirMatches(d *modelSection, dir string) bool {
+	if d.comps == 0 {
+		return true // <Directory />
+	}
+	// dir up to its d.comps-th slash: as many components as d's path.
+	prefix, n := "", 0
+	for i := 0; i < len(dir); i++ {
+		if dir[i] == '/' {
+			n++
+			if n == d.comps {
+				prefix = dir[:i+1]
+				break
+			}
+		}
+	}
+	if prefix == "" {
+		if strings.Count(dir, "/") != d.comps {
+			return false
+		}
+		prefix = dir
+	}
+	if strings.ContainsAny(d.pattern, "*?") {
+		ok, _ := path.Match(d.pattern, prefix)
+		return ok
+	}
+	return d.pattern == prefix
+}
+
+// dirRegexMatches matches a <DirectoryMatch> against the file's
+// directories; where the answer would differ for the file name itself
+// (httpd tests r->filename as it stands) the model does not know.
+func dirRegexMatches(d *modelSection, file string) (match, ok bool) {
+	anyDir := false
+	for i := 0; i < len(file); i++ {
+		if file[i] == '/' && d.re.MatchString(file[:i+1]) {
+			anyDir = true
+			break
+		}
+	}
+	whole := d.re.MatchString(file)
+	return anyDir, anyDir == whole || strings.HasSuffix(file, "/")
+}
+
+func filesMatches(f *modelSection, base string) bool {
+	if f.kind == kindFilesMatch {
+		return f.re.MatchString(base)
+	}
+	if strings.ContainsAny(f.pattern, "*?") {
+		ok, _ := path.Match(f.pattern, base)
+		return ok
+	}
+	return f.pattern == base
+}
+
+func locationMatches(l *modelSection, url string) bool {
+	if l.kind == kindLocationMatch {
+		return l.re.MatchString(url)
+	}
+	p := l.pattern
+	if strings.ContainsAny(p, "*?") {
+		ok, _ := path.Match(p, url)
+		return ok
+	}
+	if !strings.HasPrefix(url, p) {
+		return false
+	}
+	return len(p) == 0 || p[len(p)-1] == '/' || len(url) == len(p) || url[len(p)] == '/'
+}
