@@ -303,6 +303,7 @@ type accessModel struct {
 	scopes map[int]*modelScope // read on first use
 	ctx    *modelScope         // the assumed server context, before the server level
 	rw     *rewrite
+	buf    walkBuf
 }
 
 // newAccessModel reads the server level of files with rw applied, when
@@ -342,7 +343,8 @@ func (m *accessModel) scope(i int) *modelScope {
 // aliases, then the server's), then mod_wsgi, then DocumentRoot. ok is
 // false where the model does not follow the URL.
 func (m *accessModel) mapURL(site *modelScope, url string, facts map[string]bool) (file string, ok bool) {
-	levels := []*modelScope{site, m.server}
+	room := [2]*modelScope{site, m.server}
+	levels := room[:]
 	if site == nil {
 		levels = levels[1:]
 	}

@@ -27,7 +27,8 @@ func (m *accessModel) verdict(site int, url string, p *probe) Verdict {
 // context's; ok is false where the model cannot tell.
 func (m *accessModel) walk(site int, url string, facts map[string]bool) (chain []*modelSection, own []bool, ok bool) {
 	sc := m.scope(site)
-	levels := make([]*modelScope, 0, 3)
+	var room [3]*modelScope
+	levels := room[:0]
 	if m.ctx != nil {
 		levels = append(levels, m.ctx)
 	}
@@ -44,27 +45,21 @@ func (m *accessModel) walk(site int, url string, facts map[string]bool) (chain [
 	if !mapped {
 		return nil, nil, false
 	}
+	// The walk reuses the model's buffers: its result is read before the
+	// next walk of the same model (see accessProver.prove).
+	w := &m.buf
+	w.chain, w.own = w.chain[:0], w.own[:0]
 	ownLevel := len(levels) - 1
 	known := true
-	applies := func(s *modelSection, level int) {
+	add := func(s *modelSection, level int) {
 		on, ok := active(s.conds, facts)
 		known = known && ok
 		if on {
-			chain = append(chain, s)
-			own = append(own, level == ownLevel)
+			w.chain = append(w.chain, s)
+			w.own = append(w.own, level == ownLevel)
 		}
 	}
-	type leveled struct {
-		s     *modelSection
-		level int
-	}
-	dirs := make([]leveled, 0, 8)
-	for i, l := range levels {
-		for _, d := range l.dirs {
-			dirs = append(dirs, leveled{d, i})
-		}
-	}
-	slices.SortStableFunc(dirs, func(a, b leveled) int { return a.s.comps - b.s.comps })
+	dirs := m.sortedDirs(levels)
 	dir := file
 	if !strings.HasSuffix(dir, "/") {
 		dir = path.Dir(dir) + "/"
@@ -72,16 +67,16 @@ func (m *accessModel) walk(site int, url string, facts map[string]bool) (chain [
 			dir = "/"
 		}
 	}
-	var nested []leveled
+	w.nested = w.nested[:0]
 	for _, d := range dirs {
 		if d.s.unknown != "" {
 			return nil, nil, false
 		}
 		if dirMatches(d.s, dir) {
-			applies(d.s, d.level)
+			add(d.s, d.level)
 			if on, _ := active(d.s.conds, facts); on {
 				for _, f := range d.s.files {
-					nested = append(nested, leveled{f, d.level})
+					w.nested = append(w.nested, leveled{f, d.level})
 				}
 			}
 		}
@@ -96,26 +91,36 @@ func (m *accessModel) walk(site int, url string, facts map[string]bool) (chain [
 				return nil, nil, false
 			}
 			if match {
-				applies(d, i)
+				add(d, i)
 			}
 		}
 	}
 	base := ""
 	if !strings.HasSuffix(file, "/") {
-		base = path.Base(file)
+		base = file[strings.LastIndexByte(file, '/')+1:]
 	}
-	var files []leveled
+	filesIn := func(list []*modelSection, level int) bool {
+		for _, f := range list {
+			if f.unknown != "" {
+				return false
+			}
+			if base != "" && filesMatches(f, base) {
+				add(f, level)
+			}
+		}
+		return true
+	}
 	for i, l := range levels {
-		for _, f := range l.files {
-			files = append(files, leveled{f, i})
+		if !filesIn(l.files, i) {
+			return nil, nil, false
 		}
 	}
-	for _, f := range append(files, nested...) {
+	for _, f := range w.nested {
 		if f.s.unknown != "" {
 			return nil, nil, false
 		}
 		if base != "" && filesMatches(f.s, base) {
-			applies(f.s, f.level)
+			add(f.s, f.level)
 		}
 	}
 	for i, l := range levels {
@@ -124,11 +129,50 @@ func (m *accessModel) walk(site int, url string, facts map[string]bool) (chain [
 				return nil, nil, false
 			}
 			if locationMatches(loc, url) {
-				applies(loc, i)
+				add(loc, i)
 			}
 		}
 	}
-	return chain, own, known
+	return w.chain, w.own, known
+}
+
+// leveled is a section with the index of its level in a walk.
+type leveled struct {
+	s     *modelSection
+	level int
+}
+
+// walkBuf holds a model's walk buffers.
+type walkBuf struct {
+	chain  []*modelSection
+	own    []bool
+	nested []leveled
+	// dirs are the last levels' <Directory> sections in httpd's order,
+	// for levels.
+	dirs   []leveled
+	levels [3]*modelScope
+}
+
+// sortedDirs returns the <Directory> sections of levels in httpd's order:
+// by path components, then the server's before the vhost's, each in order
+// of appearance. The walks of one proof ask for the same levels over and
+// over.
+func (m *accessModel) sortedDirs(levels []*modelScope) []leveled {
+	w := &m.buf
+	var key [3]*modelScope
+	copy(key[:], levels)
+	if w.dirs != nil && key == w.levels {
+		return w.dirs
+	}
+	w.levels = key
+	w.dirs = w.dirs[:0]
+	for i, l := range levels {
+		for _, d := range l.dirs {
+			w.dirs = append(w.dirs, leveled{d, i})
+		}
+	}
+	slices.SortStableFunc(w.dirs, func(a, b leveled) int { return a.s.comps - b.s.comps })
+	return w.dirs
 }
 
 // dirMatches reports whether <Directory> d applies to directory dir (with
