@@ -54,6 +54,13 @@ names and domain suffixes are "host"; env=VAR is "env VAR" and env=!VAR
 "not env VAR". "Require not" is only written inside <RequireAll> next to a
 positive rule, where httpd accepts it.
 
+Each rewrite is proved first with the access model, as location-access's
+are (see "wsgifix explain location-access"): sections merge, so a 2.4
+Require in a <Directory> is replaced by a later <Location>'s (FreeIPA's
+"Satisfy Any" + "Allow from all" under an authenticated Location would
+then ask for a login). A rewrite that would change who gets in is left
+alone, and the finding names the request.
+
 Reported and left alone, where there is no exact 2.4 form: Satisfy Any
 without authentication in the same block (it depends on rules set
 elsewhere), a block without authentication inside a section that has some

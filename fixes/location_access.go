@@ -49,6 +49,18 @@ holding only WSGIProcessGroup is dissolved into its VirtualHost (Location
 "/" is redundant there; mod_wsgi docs put WSGIProcessGroup at vhost level).
 Comments stay.
 
+Every move is proved first with the access model (fixes/access_model.go):
+httpd's decision for each URL of the site (its Location, alias and mount
+URLs, one below and one beside each), anonymous and authenticated, from
+each client address the rules name, must be the same before and after,
+under the run's own server level or, without one, under httpd's default
+and under the distributions' <Directory /> denied. A move that would change
+a decision is left alone, and the finding names the request. The one
+change made on purpose is a 2.2 grant that 2.4 ignored because the
+server's Require denied the request (Order/Allow do not override Require
+in 2.4): the new <Directory> grant makes it take effect as the site
+meant, and the finding says "access changes for" and the URLs.
+
 Left alone, with a finding: a grant whose URLs also reach other mappings
 (Alias, ScriptAlias…), a LocationMatch regex whose URLs cannot be told, a
 grant that cannot be split from the rules next to it without changing who
