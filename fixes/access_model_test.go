@@ -20,8 +20,8 @@ func TestDecide(t *testing.T) {
 `
 	cases := []struct {
 		name, conf, path, client, user string
-		https                           bool
-		want                            Verdict
+		https                          bool
+		want                           Verdict
 	}{
 		{name: "nothing configured", conf: "", path: "/", want: Granted},
 		{name: "server denies /", conf: "<Directory />\nRequire all denied\n</Directory>\n", path: "/x", want: Forbidden},
