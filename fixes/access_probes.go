@@ -116,7 +116,9 @@ func Probes(files []*ast.File, opts Options) []Request {
 	return out
 }
 
-// Decide is the model's verdict for r on files.
+// Decide is the model's verdict for r on files. A request Probes did not
+// make reaches the first vhost whose ServerName is r.Host (and whose
+// address is r.Addr, when set), else the main server.
 func Decide(files []*ast.File, r Request) Verdict {
 	sites := VirtualHosts(files)
 	m := newAccessModel(files, sites, nil)
@@ -126,8 +128,16 @@ func Decide(files []*ast.File, r Request) Verdict {
 	}
 	m.ctx = ctxs[r.Context]
 	site := -1
-	if r.Site != nil {
+	switch {
+	case r.Site != nil:
 		site = r.Site.index
+	case r.Host != "": // a request made elsewhere: the vhost by name and port
+		for i, vh := range sites {
+			if strings.EqualFold(ServerName(vh), r.Host) && (r.Addr == "" || vh.Open.Arg(0) == r.Addr) {
+				site = i
+				break
+			}
+		}
 	}
 	if site >= len(sites) {
 		return Unknown
