@@ -200,32 +200,105 @@ func (c *compatRules) allows(p *probe) (allowed, ok bool) {
 	return allow && !deny, true // mutual-failure
 }
 
-// merged is the configuration the sections applying to a request leave,
-// merged in httpd's order.
+// merged is a per-directory configuration as httpd merges it: one
+// section's, or several merged. httpd merges in walks: the Directory
+// sections that apply are merged with each other first, then the result
+// onto the server's defaults; then the Files sections likewise, then the
+// Location sections. Merging is not associative for mod_authz_core (a
+// walk's result carries the AuthMerging of its last section), so the
+// model merges in the same groups.
 type merged struct {
 	compat       *compatRules
 	authz        *rule
-	authType     string
+	authzSet     bool // mod_authz_core has a config here (Require or AuthMerging)
+	merging      authzMerge
+	authType     *string
 	userFile     bool
 	sslRequired  bool
 	forbidOnFail bool
 	unknown      string
 }
 
-func (m *merged) add(a *sectionAccess) {
-	if a.unknown != "" && m.unknown == "" {
-		m.unknown = a.unknown
+// of is a section's own configuration.
+func of(a *sectionAccess) merged {
+	return merged{
+		compat: a.compat, authz: a.authz, authzSet: a.authz != nil || a.merging != mergeUnset,
+		merging: a.merging, authType: a.authType, userFile: a.userFile,
+		sslRequired: a.sslRequired, forbidOnFail: a.forbidOnFail, unknown: a.unknown,
 	}
-	if a.compat != nil {
-		m.compat = a.compat
+}
+
+// merge is ap_merge_per_dir_configs(base, n) for the modules the model
+// follows.
+func merge(base, n merged) merged {
+	out := base
+	if n.unknown != "" && out.unknown == "" {
+		out.unknown = n.unknown
 	}
-	m.authz = mergeAuthz(m.authz, a)
-	if a.authType != nil {
-		m.authType = *a.authType
+	if n.compat != nil { // mod_access_compat has no merge function: n's replaces
+		out.compat = n.compat
 	}
-	m.userFile = m.userFile || a.userFile
-	m.sslRequired = m.sslRequired || a.sslRequired
-	m.forbidOnFail = m.forbidOnFail || a.forbidOnFail
+	if n.authzSet {
+		out.authzSet = true
+		switch {
+		case n.merging == mergeUnset && n.authz == nil && base.authz != nil:
+			// only AuthzSendForbiddenOnFailure set in n: base stands
+		case n.merging == mergeOff || n.merging == mergeUnset || (base.authz == nil && n.authz == nil):
+			out.authz, out.merging = n.authz, n.merging
+		default:
+			out.merging = n.merging
+			if base.authz != nil && n.authz != nil {
+				out.authz = &rule{and: n.merging == mergeAnd, kids: []*rule{base.authz, n.authz}}
+			} else if n.authz != nil {
+				out.authz = n.authz
+			}
+		}
+	}
+	if n.authType != nil {
+		out.authType = n.authType
+	}
+	out.userFile = out.userFile || n.userFile
+	out.sslRequired = out.sslRequired || n.sslRequired
+	out.forbidOnFail = out.forbidOnFail || n.forbidOnFail
+	return out
+}
+
+// mergeChain merges chain, in httpd's walks (see merged), leaving out
+// the sections skip says.
+func mergeChain(chain []*modelSection, skip func(i int) bool) merged {
+	var conf, walk merged
+	group, inWalk := -1, false
+	for i, s := range chain {
+		if skip != nil && skip(i) {
+			continue
+		}
+		g := walkOf(s.kind)
+		if g != group && inWalk {
+			conf = merge(conf, walk)
+			inWalk = false
+		}
+		group = g
+		if !inWalk {
+			walk, inWalk = of(&s.access), true
+		} else {
+			walk = merge(walk, of(&s.access))
+		}
+	}
+	if inWalk {
+		conf = merge(conf, walk)
+	}
+	return conf
+}
+
+// walkOf is the walk that merges a section kind: directory, file, location.
+func walkOf(k sectionKind) int {
+	switch k {
+	case kindDirectory, kindDirectoryMatch:
+		return 0
+	case kindFiles, kindFilesMatch:
+		return 1
+	}
+	return 2
 }
 
 // decide is the verdict for probe p under the merged configuration m.
@@ -248,8 +321,12 @@ func (m *merged) decide(p *probe) Verdict {
 	case !satisfyAny && !hostOK:
 		return Forbidden
 	}
+	authType := ""
+	if m.authType != nil {
+		authType = *m.authType
+	}
 	if m.authz == nil {
-		if m.authType != "" {
+		if authType != "" {
 			return ServerError // AH01627: AuthType configured with no corresponding authorization directives
 		}
 		return Granted
@@ -266,9 +343,9 @@ func (m *merged) decide(p *probe) Verdict {
 	}
 	// A user could change it: authentication runs.
 	switch {
-	case m.authType == "":
+	case authType == "":
 		return ServerError // no module takes the request: "couldn't check user"
-	case !strings.EqualFold(m.authType, "basic") || !m.userFile:
+	case !strings.EqualFold(authType, "basic") || !m.userFile:
 		return Unknown
 	case p.user == "":
 		return Unauthorized

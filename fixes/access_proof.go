@@ -195,13 +195,7 @@ func (pr *accessProver) prove(n ast.Node, rw *rewrite, extra []string) proof {
 
 // decideChain merges chain (skipping the sections skip says) and decides.
 func decideChain(chain []*modelSection, skip func(i int) bool, p *probe) Verdict {
-	var mg merged
-	for i, s := range chain {
-		if skip != nil && skip(i) {
-			continue
-		}
-		mg.add(&s.access)
-	}
+	mg := mergeChain(chain, skip)
 	return mg.decide(p)
 }
 

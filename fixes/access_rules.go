@@ -255,19 +255,3 @@ func (r *rule) eval(p *probe) authzResult {
 	}
 	return res
 }
-
-// mergeAuthz is merge_authz_core_dir_config for the Require rules: base
-// is what the sections before left, a the section's own.
-func mergeAuthz(base *rule, a *sectionAccess) *rule {
-	switch {
-	case a.merging == mergeUnset && a.authz == nil:
-		return base // nothing of mod_authz_core set here, or only AuthzSendForbiddenOnFailure
-	case a.merging == mergeOff || a.merging == mergeUnset || (base == nil && a.authz == nil):
-		return a.authz
-	case base != nil && a.authz != nil:
-		return &rule{and: a.merging == mergeAnd, kids: []*rule{base, a.authz}}
-	case base != nil:
-		return base
-	}
-	return a.authz
-}

@@ -14,10 +14,7 @@ func (m *accessModel) verdict(site int, url string, p *probe) Verdict {
 	if !ok {
 		return Unknown
 	}
-	var mg merged
-	for _, s := range chain {
-		mg.add(&s.access)
-	}
+	mg := mergeChain(chain, nil)
 	return mg.decide(p)
 }
 
