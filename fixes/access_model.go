@@ -342,7 +342,9 @@ func (m *accessModel) scope(i int) *modelScope {
 // mapURL is the file a URL reaches in a site: mod_alias (the vhost's
 // aliases, then the server's), then mod_wsgi, then DocumentRoot. ok is
 // false where the model does not follow the URL.
+// A WSGI script target is a file (m.buf.script is set then).
 func (m *accessModel) mapURL(site *modelScope, url string, facts map[string]bool) (file string, ok bool) {
+	m.buf.script = false
 	room := [2]*modelScope{site, m.server}
 	levels := room[:]
 	if site == nil {
@@ -375,6 +377,7 @@ func (m *accessModel) mapURL(site *modelScope, url string, facts map[string]bool
 						return "", false // a directory target the model cannot tell from a file
 					}
 					if mp.kind == mapWSGI && !strings.HasSuffix(mp.target, "/") {
+						m.buf.script = true
 						return mp.target, true // every URL below goes to the script
 					}
 					if mp.kind == mapWSGI { // the next segment names the script

@@ -433,3 +433,21 @@ func worlds(keys []string) []map[string]bool {
 	}
 	return out
 }
+
+// MappedFile is the file name r's URL reaches, as the model maps it
+// (mod_alias, mod_wsgi, DocumentRoot; "/var/www/html" when none is set):
+// the file a scratch tree must hold for the request to reach its
+// sections. ok is false where the model does not follow the URL.
+func MappedFile(files []*ast.File, r Request) (string, bool) {
+	sites := VirtualHosts(files)
+	m := newAccessModel(files, sites, nil)
+	site := -1
+	if r.Site != nil {
+		site = r.Site.index
+	}
+	facts := map[string]bool{} // conditional sections taken as true
+	for _, k := range m.facts(site) {
+		facts[k] = true
+	}
+	return m.mapURL(m.scope(site), r.Path, facts)
+}

@@ -92,6 +92,10 @@ type accessProver struct {
 	// server is the server level as read before the first proof; an
 	// applied rewrite at server level must call changed.
 	server *modelScope
+	// urls are each site's probe URLs when its first rewrite was proved:
+	// a later proof asks them too, so a URL only a moved section named
+	// (a LocationMatch's sample) is still asked once the section is gone.
+	urls [][]string // by site index + 1 (0: the main server)
 }
 
 // changed says the tree changed at server level: the next proof reads
@@ -108,7 +112,7 @@ func (pr *accessProver) settle() {
 
 func newAccessProver(files []*ast.File) *accessProver {
 	sites := VirtualHosts(files)
-	pr := &accessProver{files: files, sites: sites, index: make(map[*ast.Section]int, len(sites)), ctxs: contextsFor(files)}
+	pr := &accessProver{files: files, sites: sites, index: make(map[*ast.Section]int, len(sites)), ctxs: contextsFor(files), urls: make([][]string, len(sites)+1)}
 	for i, s := range sites {
 		pr.index[s] = i
 	}
@@ -147,16 +151,26 @@ func (pr *accessProver) prove(n ast.Node, rw *rewrite, extra []string) proof {
 			if sc := before.scope(t); sc != nil {
 				https = sc.https
 			}
-			urls := union(before.probeURLs(t, extra), after.probeURLs(t, extra))
+			first := pr.urls[t+1]
+			if first == nil { // the site as it was before this pass touched it
+				first = before.probeURLs(t, nil)
+				pr.urls[t+1] = first // each site's own element: vhosts run on goroutines
+			}
+			urls := union(union(first, before.probeURLs(t, extra)), after.probeURLs(t, extra))
 			clients := unionAddrs(before.clients(t), after.clients(t))
 			ws := worlds(union(before.facts(t), after.facts(t)))
 			if ws == nil {
 				return proof{unknown: &accessChange{url: "/", context: pr.names[k] + ", more than 5 host and env rules to try both ways"}}
 			}
 			for _, u := range urls {
-				for _, w := range ws {
-					bChain, bOwn, bOK := before.walk(t, u, w)
-					aChain, _, aOK := after.walk(t, u, w)
+				for _, ww := range worldsAsDir(ws) {
+					w := ww.facts
+					bChain, bOwn, bOK := before.walk(t, u, w, ww.asDir)
+					bAmb := before.buf.ambiguous
+					aChain, _, aOK := after.walk(t, u, w, ww.asDir)
+					if ww.asDir && !bAmb && !after.buf.ambiguous {
+						continue // a file, both ways
+					}
 					if bOK && aOK && !rw.touches(bChain) && !rw.touches(aChain) {
 						continue // the same sections, read from the same text
 					}
@@ -272,4 +286,19 @@ func (rw *rewrite) touches(chain []*modelSection) bool {
 		}
 	}
 	return false
+}
+
+// worldAsDir is one world of facts, with the URL's file taken as a file
+// or as a directory (see accessModel.walk).
+type worldAsDir struct {
+	facts map[string]bool
+	asDir bool
+}
+
+func worldsAsDir(ws []map[string]bool) []worldAsDir {
+	out := make([]worldAsDir, 0, 2*len(ws))
+	for _, w := range ws {
+		out = append(out, worldAsDir{w, false}, worldAsDir{w, true})
+	}
+	return out
 }

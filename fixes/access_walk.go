@@ -10,8 +10,8 @@ import (
 // probe p: the sections that apply, walked and merged as httpd does (see
 // access_model.go), then decided (access_decide.go).
 func (m *accessModel) verdict(site int, url string, p *probe) Verdict {
-	chain, _, ok := m.walk(site, url, p.facts)
-	if !ok {
+	chain, _, ok := m.walk(site, url, p.facts, false)
+	if !ok || m.buf.ambiguous {
 		return Unknown
 	}
 	mg := mergeChain(chain, nil)
@@ -22,7 +22,11 @@ func (m *accessModel) verdict(site int, url string, p *probe) Verdict {
 // and for each whether it is the site's own (the vhost's; for the main
 // server, the server level's) rather than the server's or the assumed
 // context's; ok is false where the model cannot tell.
-func (m *accessModel) walk(site int, url string, facts map[string]bool) (chain []*modelSection, own []bool, ok bool) {
+//
+// The model cannot tell a file from a directory: where url's file as a
+// directory would bring in other sections, the walk is of the file and
+// m.buf.ambiguous is set; asDir walks it as the directory.
+func (m *accessModel) walk(site int, url string, facts map[string]bool, asDir bool) (chain []*modelSection, own []bool, ok bool) {
 	sc := m.scope(site)
 	var room [3]*modelScope
 	levels := room[:0]
@@ -39,8 +43,12 @@ func (m *accessModel) walk(site int, url string, facts map[string]bool) (chain [
 		}
 	}
 	file, mapped := m.mapURL(sc, url, facts)
+	m.buf.ambiguous = false
 	if !mapped {
 		return nil, nil, false
+	}
+	if asDir && !strings.HasSuffix(file, "/") {
+		file += "/"
 	}
 	// The walk reuses the model's buffers: its result is read before the
 	// next walk of the same model (see accessProver.prove).
@@ -65,6 +73,13 @@ func (m *accessModel) walk(site int, url string, facts map[string]bool) (chain [
 		}
 	}
 	w.nested = w.nested[:0]
+	if !strings.HasSuffix(file, "/") && !w.script {
+		for _, d := range dirs {
+			if dirMatches(d.s, file+"/") && !dirMatches(d.s, dir) {
+				w.ambiguous = true
+			}
+		}
+	}
 	for _, d := range dirs {
 		if d.s.unknown != "" {
 			return nil, nil, false
@@ -146,8 +161,10 @@ type walkBuf struct {
 	nested []leveled
 	// dirs are the last levels' <Directory> sections in httpd's order,
 	// for levels.
-	dirs   []leveled
-	levels [3]*modelScope
+	dirs      []leveled
+	levels    [3]*modelScope
+	ambiguous bool // the last walk's file may be a directory (see walk)
+	script    bool // the last mapURL's file is a WSGI script
 }
 
 // sortedDirs returns the <Directory> sections of levels in httpd's order:
