@@ -10,7 +10,6 @@ import (
 // moved, the static alias exists before Location grants move onto it, and
 // access syntax is migrated last.
 var All = []*Pass{
-	ContinuationBlanks,
 	SectionTags,
 	TypesetChars,
 	EmptyServerName,
