@@ -163,14 +163,16 @@ func (pr *accessProver) prove(n ast.Node, rw *rewrite, extra []string) proof {
 				return proof{unknown: &accessChange{url: "/", context: pr.names[k] + ", more than 5 host and env rules to try both ways"}}
 			}
 			for _, u := range urls {
+				ambiguous := false // the file walk of this world found it may be a directory
 				for _, ww := range worldsAsDir(ws) {
+					if ww.asDir && !ambiguous {
+						continue // a file either way: walked as one already
+					}
 					w := ww.facts
 					bChain, bOwn, bOK := before.walk(t, u, w, ww.asDir)
-					bAmb := before.buf.ambiguous
+					ambiguous = before.buf.ambiguous
 					aChain, _, aOK := after.walk(t, u, w, ww.asDir)
-					if ww.asDir && !bAmb && !after.buf.ambiguous {
-						continue // a file, both ways
-					}
+					ambiguous = ambiguous || after.buf.ambiguous
 					if bOK && aOK && !rw.touches(bChain) && !rw.touches(aChain) {
 						continue // the same sections, read from the same text
 					}
