@@ -362,3 +362,30 @@ func (m *merged) decide(p *probe) Verdict {
 	}
 	return Unauthorized
 }
+
+// readsClient reports whether a decision under m may depend on the
+// client's address: host rules (Order/Allow/Deny) or Require ip, local,
+// host, forward-dns.
+func (m *merged) readsClient() bool {
+	if m.compat != nil {
+		return true
+	}
+	found := false
+	if m.authz != nil {
+		m.authz.walk(func(r *rule) { found = found || r.provider == "ip" || r.provider == "local" || r.provider == "host" })
+	}
+	return found
+}
+
+// readsUser reports whether a decision under m may depend on the
+// credentials sent: authentication is set up or a rule names users.
+func (m *merged) readsUser() bool {
+	if m.authType != nil && *m.authType != "" {
+		return true
+	}
+	found := false
+	if m.authz != nil {
+		m.authz.walk(func(r *rule) { found = found || r.provider == "valid-user" || r.provider == "user" })
+	}
+	return found
+}

@@ -176,15 +176,31 @@ func (pr *accessProver) prove(n ast.Node, rw *rewrite, extra []string) proof {
 					if bOK && aOK && !rw.touches(bChain) && !rw.touches(aChain) {
 						continue // the same sections, read from the same text
 					}
-					for _, c := range clients {
-						for _, user := range users {
+					var bConf, aConf merged
+					if bOK {
+						bConf = mergeChain(bChain, nil)
+					}
+					if aOK {
+						aConf = mergeChain(aChain, nil)
+					}
+					// A decision that reads no address (or no user) is asked
+					// from one address (anonymously) only.
+					cs, us := clients, users
+					if bOK && aOK && !bConf.readsClient() && !aConf.readsClient() {
+						cs = clients[:1]
+					}
+					if bOK && aOK && !bConf.readsUser() && !aConf.readsUser() {
+						us = users[:1]
+					}
+					for _, c := range cs {
+						for _, user := range us {
 							p := &probe{client: c, https: https, user: user, facts: w}
 							vb, va := Unknown, Unknown
 							if bOK {
-								vb = decideChain(bChain, nil, p)
+								vb = bConf.decide(p)
 							}
 							if aOK {
-								va = decideChain(aChain, nil, p)
+								va = aConf.decide(p)
 							}
 							if vb == va && vb != Unknown {
 								continue
