@@ -372,6 +372,37 @@ func (d *Directive) scan() {
 	d.forgetArgs()
 }
 
+// BlankedBackslash reports whether d's last physical line ends in a
+// backslash followed by blanks (spaces, tabs) and then the line ending or
+// the end of the file. httpd continues a line only at a backslash right
+// before the line ending (server/util.c), so this one is no continuation:
+// the line ends there, the backslash is read as (part of) an argument and
+// the next physical line is a line of its own. pos is the backslash's
+// position; glued says something other than white space stands right
+// before it (as in "C:\www\" or "\\"), so that it may be meant as text.
+func (d *Directive) BlankedBackslash() (pos Pos, glued, ok bool) {
+	at := blankedBackslash(d.raw)
+	if at < 0 {
+		return Pos{}, false, false
+	}
+	glued = at > 0 && !isSpace(d.raw[at-1])
+	return d.offPos(at), glued, true
+}
+
+// blankedBackslash returns the offset of the backslash that ends raw's
+// last physical line before one or more blanks, or -1.
+func blankedBackslash(raw []byte) int {
+	end := len(raw) - eolLen(raw)
+	i := end
+	for i > 0 && isBlank(raw[i-1]) {
+		i--
+	}
+	if i == end || i == 0 || raw[i-1] != '\\' {
+		return -1
+	}
+	return i - 1
+}
+
 // HasArgs reports whether an open tag carries arguments.
 func (d *Directive) HasArgs() bool { return d.NumArgs() > 0 }
 

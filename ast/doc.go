@@ -16,7 +16,8 @@
 //
 // Edits are typed: InsertBefore/InsertAfter/Section.Insert, Remove, Replace,
 // MoveBefore, Section.Dissolve and Section.CloseBefore on the tree;
-// SetName, SetArg, SetArgs, SetCloseTag and ReplaceInArgs on a Directive.
+// SetName, SetArg, SetArgs, SetCloseTag, ReplaceInArgs and JoinNext on a
+// Directive.
 // New nodes take their siblings' indentation and the file's line ending.
 //
 // ReadOutline reads a file's top level the way Parse does without building

@@ -579,3 +579,100 @@ func convertEOL(raw []byte, eol string) []byte {
 	}
 	return out
 }
+
+// NextLine returns the node whose first line comes right after d's last
+// line in the file's text: a sibling, the first node of the section d is
+// the open tag of, or a tag that ends a section (a close tag, or an open
+// tag written for one); a *Section stands for its open tag. It returns
+// nil when d's line is the file's last, or d is detached.
+func NextLine(d *Directive) Node {
+	p := d.parent
+	if p == nil {
+		return nil
+	}
+	if p.Open == d {
+		if len(p.Body) > 0 {
+			return p.Body[0]
+		}
+		return sectionEnd(p)
+	}
+	if p.Close == d { // a close tag: what follows its section
+		return after(p)
+	}
+	return after(d)
+}
+
+// after returns the node whose line follows n and everything it holds.
+func after(n Node) Node {
+	for {
+		p := n.Parent()
+		if p == nil {
+			return nil
+		}
+		if i := p.Index(n); i >= 0 && i+1 < len(p.Body) {
+			return p.Body[i+1]
+		}
+		if p.IsRoot() {
+			return nil
+		}
+		if end := sectionEnd(p); end != nil {
+			return end
+		}
+		n = p
+	}
+}
+
+// sectionEnd is the tag that ends s (its own close tag, or the outer one
+// that closed it), or what follows s when the file ends inside it.
+func sectionEnd(s *Section) Node {
+	switch {
+	case s.Close != nil:
+		return s.Close
+	case s.ClosedBy != nil:
+		return s.ClosedBy
+	}
+	return after(s)
+}
+
+// JoinNext makes d's last physical line, which ends in a backslash and
+// blanks (see BlankedBackslash), continue onto the next line, as httpd
+// would read it without the blanks: they are cut, and the plain
+// directive holding the next line (NextLine) becomes part of d, its
+// bytes as they were. Every other node keeps its bytes and position (no
+// line is added or removed), and the tree is the one parsing the new text
+// gives. It reports false and changes nothing when d's line does not end
+// so, the next line is not a plain directive (a blank line, a comment, a
+// tag, the end of the file), or d is an open tag that, joined, would
+// pair with the close tags differently ("<Location \" and ">" would
+// close a section rather than open one).
+func (d *Directive) JoinNext() bool {
+	at := blankedBackslash(d.raw)
+	if at < 0 || d.kind == CloseTag {
+		return false
+	}
+	if p := d.parent; d.kind == OpenTag && (p == nil || p.Open != d) {
+		return false // an open tag written for a close tag
+	}
+	next, ok := NextLine(d).(*Directive)
+	if !ok || next.kind != Plain || next.parent == nil {
+		return false
+	}
+	end := len(d.raw) - eolLen(d.raw)
+	raw := make([]byte, 0, at+1+len(d.raw)-end+len(next.raw))
+	raw = append(raw, d.raw[:at+1]...)
+	raw = append(raw, d.raw[end:]...)
+	raw = append(raw, next.raw...)
+	if d.kind == OpenTag {
+		// The tags pair as before only if the name stays and the tag
+		// still opens a section (pairTag).
+		joined := Directive{line: line{raw: raw}}
+		joined.scan()
+		if joined.kind != OpenTag || joined.Name() != d.Name() ||
+			(!joined.MissingBracket() && requiresArgs(joined.Name()) && !joined.HasArgs()) {
+			return false
+		}
+	}
+	next.parent.detach(next)
+	d.setRaw(raw)
+	return true
+}

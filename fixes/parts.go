@@ -36,6 +36,9 @@ import (
 //     finding quotes httpd's view of the whole file) and no misspelled
 //     section name (once it is corrected section-tags pairs the tags
 //     again, which may turn up such a tag);
+//   - no backslash followed by blanks at the end of a line, when
+//     continuation-blanks runs: it joins such a line to the next, and the
+//     daemon names the outline read from the lines apart may change;
 //   - no pass that looks across vhosts in other ways (application-group),
 //     and duplicate-daemon does not rename (the new name must be unused in
 //     the whole run).
@@ -297,6 +300,7 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 		o       *ast.Outline
 		seen    [2]outlineSeen // by stretch, each read on its own goroutine
 		typeset bool
+		blanked bool
 	)
 	for k := range seen {
 		// A name every kilobyte or so (a vhost pair's) without growing
@@ -305,9 +309,12 @@ func planParts(name string, src []byte, opts Options, passes []*Pass) ([]part, a
 	}
 	inParallel(true, func() {
 		o, _ = ast.ReadOutline(name, src, func(k int) ast.OutlineHooks { return seen[k].hooks() })
-	}, func() { typeset = hasTypesetChar(src) })
+	}, func() {
+		typeset = hasTypesetChar(src)
+		blanked = slices.Contains(passes, ContinuationBlanks) && hasBlankedBackslash(src)
+	})
 	// A NUL byte (o == nil) is the caller's parse error to report.
-	if o == nil || typeset || o.OpenAsClose || len(o.Top) < 2 {
+	if o == nil || typeset || blanked || o.OpenAsClose || len(o.Top) < 2 {
 		return nil, ast.Layout{}
 	}
 	spans := seen[0].spans

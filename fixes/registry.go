@@ -10,6 +10,7 @@ import (
 // moved, the static alias exists before Location grants move onto it, and
 // access syntax is migrated last.
 var All = []*Pass{
+	ContinuationBlanks,
 	SectionTags,
 	TypesetChars,
 	EmptyServerName,
