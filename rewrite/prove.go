@@ -210,9 +210,6 @@ func (sb *scratch) relocate(src []byte) []byte {
 			line = m[1] + "# " + strings.TrimLeft(line, " \t")
 		case m[2] == "" && (name == "sslcertificatefile" || name == "sslcertificatekeyfile"):
 			line = m[1] + "# " + strings.TrimLeft(line, " \t")
-		case m[2] == "" && name == "sslengine":
-			// The scratch certificate, whatever the config names.
-			line += m[1] + "SSLCertificateFile " + sb.cert + "\n" + m[1] + "SSLCertificateKeyFile " + sb.key + "\n"
 		case m[2] == "<" && name == "virtualhost":
 			line = vhostPort.ReplaceAllStringFunc(line, func(s string) string {
 				sub := vhostPort.FindStringSubmatch(s)
@@ -328,10 +325,10 @@ func (sb *scratch) prepare(parsed []*ast.File, probes []fixes.Request, files []P
 			}
 			return err
 		}
-		body := "wsgifix probe " + file + "\n"
-		if strings.HasSuffix(file, ".py") || strings.HasSuffix(file, ".wsgi") {
-			body = "def application(environ, start_response):\n    start_response('200 OK', [('Content-Type', 'text/plain')])\n    return [b'wsgifix probe\\n']\n"
-		}
+		// Every file is a WSGI script answering 200: under a
+		// WSGIScriptAlias to a directory any name is one, and served as
+		// a static file the script is a 200 all the same.
+		body := "# wsgifix probe " + file + "\ndef application(environ, start_response):\n    start_response('200 OK', [('Content-Type', 'text/plain')])\n    return [b'wsgifix probe\\n']\n"
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil && !errors.Is(err, syscall.EISDIR) {
 			return err
 		}
@@ -412,6 +409,11 @@ func (sb *scratch) serve(ctx context.Context, bin string, files []ProveFile, c f
 		p("Group www-data")
 	}
 	p("ServerName localhost")
+	// The scratch certificate, whatever the config names: a vhost that
+	// sets none inherits the server's (so the lines of the config, whose
+	// own certificate lines are commented out, keep their numbers).
+	p("SSLCertificateFile %s", sb.cert)
+	p("SSLCertificateKeyFile %s", sb.key)
 	p("TypesConfig /etc/mime.types")
 	p("WSGISocketPrefix %s/run/wsgi", run)
 	p("SSLSessionCache shmcb:%s/run/ssl_scache(512000)", run)
@@ -455,10 +457,14 @@ func (sb *scratch) serve(ctx context.Context, bin string, files []ProveFile, c f
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	defer func() {
+		// A child that has run a WSGI script hangs in Python's shutdown
+		// until httpd kills it itself, seconds later; the answers are in
+		// by now and nothing httpd made outlives the scratch tree (no
+		// SysV IPC here), so the grace is short.
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		select {
 		case <-exited:
-		case <-time.After(2 * time.Second):
+		case <-time.After(300 * time.Millisecond):
 			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-exited
 		}
