@@ -16,6 +16,9 @@ type options struct {
 	include            bool
 	serverRoot         string
 
+	// diff only
+	prove bool
+
 	// fix only
 	noBackup  bool
 	verify    bool
@@ -37,6 +40,9 @@ func (o *options) bind(c *cobra.Command, m mode) {
 	f.IntVarP(&o.jobs, "jobs", "j", 0, "files processed in parallel (0: one per CPU for parsing and diffing, more for writing)")
 	f.BoolVar(&o.include, "include", false, "treat PATH as a main config and follow Include/IncludeOptional like httpd")
 	f.StringVar(&o.serverRoot, "server-root", "", "ServerRoot for --include when the config sets none (default: the main config's directory)")
+	if m == modeDiff {
+		f.BoolVar(&o.prove, "prove", false, "serve the files before and after with real apache2 on 127.0.0.1 and compare the access decisions")
+	}
 	if m == modeFix {
 		f.BoolVar(&o.noBackup, "no-backup", false, "do not keep FILE.wsgifix-bak")
 		f.BoolVar(&o.verify, "verify", false, "run --apachectl after writing and restore every file if it fails")

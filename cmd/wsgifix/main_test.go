@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/wsgifix/wsgifix/rewrite"
 )
 
 func TestMain(m *testing.M) {
@@ -22,6 +24,9 @@ func TestMain(m *testing.M) {
 //
 //	exits N cmd args...   run cmd and require exit code N exactly
 //	[root]                condition: running as root
+//	[httpd]               condition: apache2 with mod_wsgi is installed
+//	                      (under CI=true its absence fails the script)
+//	$EXAMPLES             the repository's testdata/examples
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
@@ -30,14 +35,19 @@ func TestScripts(t *testing.T) {
 			"exits": cmdExits,
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond == "root" {
+			switch cond {
+			case "root":
 				return os.Getuid() == 0, nil
+			case "httpd":
+				return haveHTTPD()
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "")
-			return nil
+			examples, err := filepath.Abs(filepath.Join("..", "..", "testdata", "examples"))
+			env.Setenv("EXAMPLES", examples)
+			return err
 		},
 	})
 }
@@ -62,4 +72,15 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
 	}
+}
+
+// haveHTTPD reports whether --prove can run here; under CI=true it must.
+func haveHTTPD() (bool, error) {
+	if _, err := rewrite.FindHTTPD(); err != nil {
+		if os.Getenv("CI") == "true" {
+			return false, fmt.Errorf("CI=true: %v", err)
+		}
+		return false, nil
+	}
+	return true, nil
 }

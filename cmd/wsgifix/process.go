@@ -42,10 +42,14 @@ job fails until the configuration is fixed.`},
 
 func (a *app) processCommand(m mode) *cobra.Command {
 	o := &options{}
+	long := modeHelp[m].long
+	if m == modeDiff {
+		long += "\n\n" + proveHelp
+	}
 	c := &cobra.Command{
 		Use:   m.String() + " [flags] PATH...",
 		Short: modeHelp[m].short,
-		Long: modeHelp[m].long + `
+		Long: long + `
 
 PATH is a file, a directory (every *.conf below it, one server) or - for
 standard input. All PATHs of one invocation are one server: daemon names,
@@ -83,10 +87,12 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 	// its parts are fixed, and neither it nor the fixed text is ever held.
 	// A terminal (or 2>&1) gets each file's findings before its diff.
 	var diffOut *colorWriter
-	if m == modeDiff && o.format != "json" && !sameFile(a.stdout, a.stderr) {
+	// --prove serves every fixed text, so none may be dropped as its diff
+	// is written.
+	if m == modeDiff && o.format != "json" && !sameFile(a.stdout, a.stderr) && !o.prove {
 		diffOut = &colorWriter{w: out.out, plain: !useColor(a.stdout)}
 	}
-	res, err := rewrite.Run(ctx, rewrite.Options{
+	ropts := rewrite.Options{
 		Passes:       passes,
 		Fix:          o.fix,
 		Include:      o.include,
@@ -103,7 +109,8 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 		SkipDiff:     m != modeDiff && o.format != "json", // fix and check print none
 		DiffOut:      diffOutOrNil(diffOut),
 		FindingsOut:  a.findingsOut(m, o, out),
-	}, paths)
+	}
+	res, err := rewrite.Run(ctx, ropts, paths)
 	if err != nil {
 		prog.stop()
 		if o.format == "json" {
@@ -140,14 +147,22 @@ func (a *app) process(ctx context.Context, m mode, o *options, paths []string) e
 	if outErr != nil {
 		return stdoutError(outErr)
 	}
-	return exitStatus(exitCode(m, res, writeErr))
+	code := exitCode(m, res, writeErr)
+	if o.prove && code != exitError {
+		code, err = a.prove(ctx, res, ropts, paths, a.stderr)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "wsgifix: %v\n", err)
+		}
+	}
+	return exitStatus(code)
 }
 
 // findingsOut is where the findings of a big file fixed in parts are
 // written as its parts are done (rewrite.Options.FindingsOut): where
 // writeText would put them, and not while progress is shown there.
 func (a *app) findingsOut(m mode, o *options, out *streams) io.Writer {
-	if o.format == "json" || isTerminal(a.stderr) {
+	// --prove reads every finding of the run, for what it declares.
+	if o.format == "json" || isTerminal(a.stderr) || o.prove {
 		return nil
 	}
 	if m == modeCheck {
