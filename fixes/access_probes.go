@@ -127,18 +127,7 @@ func Decide(files []*ast.File, r Request) Verdict {
 		return Unknown
 	}
 	m.ctx = ctxs[r.Context]
-	site := -1
-	switch {
-	case r.Site != nil:
-		site = r.Site.index
-	case r.Host != "": // a request made elsewhere: the vhost by name and port
-		for i, vh := range sites {
-			if strings.EqualFold(ServerName(vh), r.Host) && (r.Addr == "" || vh.Open.Arg(0) == r.Addr) {
-				site = i
-				break
-			}
-		}
-	}
+	site := siteOf(sites, r)
 	if site >= len(sites) {
 		return Unknown
 	}
@@ -441,13 +430,34 @@ func worlds(keys []string) []map[string]bool {
 func MappedFile(files []*ast.File, r Request) (string, bool) {
 	sites := VirtualHosts(files)
 	m := newAccessModel(files, sites, nil)
-	site := -1
-	if r.Site != nil {
-		site = r.Site.index
-	}
+	site := siteOf(sites, r)
 	facts := map[string]bool{} // conditional sections taken as true
 	for _, k := range m.facts(site) {
 		facts[k] = true
 	}
 	return m.mapURL(m.scope(site), r.Path, facts)
+}
+
+// siteOf is the index of the vhost r reaches (-1: the main server): the
+// one Probes named, else the first whose ServerName is r.Host and whose
+// address is r.Addr, when set, else the first on r.Addr.
+func siteOf(sites []*ast.Section, r Request) int {
+	if r.Site != nil {
+		return r.Site.index
+	}
+	if r.Host != "" {
+		for i, vh := range sites {
+			if strings.EqualFold(ServerName(vh), r.Host) && (r.Addr == "" || vh.Open.Arg(0) == r.Addr) {
+				return i
+			}
+		}
+	}
+	if r.Addr != "" { // no name matches: httpd takes the address's first vhost
+		for i, vh := range sites {
+			if vh.Open.Arg(0) == r.Addr {
+				return i
+			}
+		}
+	}
+	return -1
 }

@@ -3,6 +3,7 @@ package fixes
 import (
 	"encoding/binary"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -169,8 +170,15 @@ func fixTypesetChars(c *Context, f *ast.File, d *ast.Directive) {
 		if strings.Contains(d.Name(), t.from) {
 			s = Error // httpd reads the name as an unknown command
 		}
+		before, isURL := urlPattern(d)
 		n := replaceTypeset(d, t)
-		c.Report(f, pos, s, true, "typeset character %q (%s) in %q: replaced by %q%s", t.from, t.code, display, t.to, typesetTimes(n))
+		declared := ""
+		if after, _ := urlPattern(d); isURL && after != before {
+			// The pattern matched other URLs before (the typeset character
+			// literally): who gets in changes for both sets, on purpose.
+			declared = fmt.Sprintf("; access changes for URLs matching %q (before: %q), as the pattern meant", after, before)
+		}
+		c.Report(f, pos, s, true, "typeset character %q (%s) in %q: replaced by %q%s%s", t.from, t.code, display, t.to, typesetTimes(n), declared)
 	}
 }
 
@@ -353,4 +361,23 @@ func hasNonASCII(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// urlPattern is the URL pattern d matches requests by, as a regex: a
+// <Location>/<LocationMatch> tag's, or an alias's URL; ok is false for
+// any other directive.
+func urlPattern(d *ast.Directive) (string, bool) {
+	if d.NumArgs() == 0 {
+		return "", false
+	}
+	arg := d.Arg(0)
+	switch {
+	case d.Kind() != ast.Plain && d.IsAny("LocationMatch", "Location") && d.NumArgs() == 2 && arg == "~":
+		return d.Arg(1), true
+	case d.Kind() != ast.Plain && d.Is("LocationMatch"), d.Kind() == ast.Plain && d.IsAny("AliasMatch", "ScriptAliasMatch", "WSGIScriptAliasMatch", "RedirectMatch"):
+		return arg, true
+	case d.Kind() != ast.Plain && d.Is("Location"), d.Kind() == ast.Plain && d.IsAny("Alias", "ScriptAlias", "WSGIScriptAlias"):
+		return "^" + regexp.QuoteMeta(arg), true
+	}
+	return "", false
 }

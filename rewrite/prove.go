@@ -115,6 +115,9 @@ func Prove(ctx context.Context, files []ProveFile, findings []fixes.Finding) ([]
 	}
 	probes := fixes.Probes(parsed, fixes.DefaultOptions())
 	contexts := fixes.ServerContexts(parsed)
+	// The rewritten text's own probes too: a repaired regex (typeset-chars)
+	// matches URLs the original's probes never name.
+	probes = append(probes, afterProbes(files, probes, len(contexts))...)
 	dir, err := scratchDir()
 	if err != nil {
 		return nil, err
@@ -150,13 +153,62 @@ func Prove(ctx context.Context, files []ProveFile, findings []fixes.Finding) ([]
 	return rows, nil
 }
 
+// afterProbes are the probes of the rewritten files that the original's
+// do not hold, reaching their vhost by name (Request.Site unset).
+func afterProbes(files []ProveFile, have []fixes.Request, contexts int) []fixes.Request {
+	parsed := make([]*ast.File, len(files))
+	for i, f := range files {
+		var err error
+		if parsed[i], err = ast.Parse(f.Name, f.After); err != nil {
+			return nil
+		}
+	}
+	if len(fixes.ServerContexts(parsed)) != contexts {
+		return nil
+	}
+	key := func(r fixes.Request) fixes.Request { r.Site = nil; return r }
+	seen := make(map[fixes.Request]bool, len(have))
+	for _, r := range have {
+		seen[key(r)] = true
+	}
+	var out []fixes.Request
+	for _, r := range fixes.Probes(parsed, fixes.DefaultOptions()) {
+		if k := key(r); !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// declaredMatching is how a finding declares the change of a URL pattern
+// (typeset-chars repairing a regex): `access changes for URLs matching "NEW"
+// (before: "OLD")`, both regexes.
+var declaredMatching = regexp.MustCompile(`access changes for URLs matching ("(?:[^"\\]|\\.)*") \(before: ("(?:[^"\\]|\\.)*")\)`)
+
 // declared reports whether a finding names path as an access change made
-// on purpose ("access changes for" ... "PATH").
+// on purpose ("access changes for" ... "PATH", or for URLs matching a
+// pattern the finding quotes).
 func declared(findings []fixes.Finding, path string) bool {
 	q := strconv.Quote(path)
 	for _, f := range findings {
-		if i := strings.Index(f.Message, "access changes for "); i >= 0 && strings.Contains(f.Message[i:], q) {
+		i := strings.Index(f.Message, "access changes for ")
+		if i < 0 {
+			continue
+		}
+		if strings.Contains(f.Message[i:], q) {
 			return true
+		}
+		for _, m := range declaredMatching.FindAllStringSubmatch(f.Message[i:], -1) {
+			for _, quoted := range m[1:] {
+				expr, err := strconv.Unquote(quoted)
+				if err != nil {
+					continue
+				}
+				if re, err := regexp.Compile(expr); err == nil && re.MatchString(path) {
+					return true
+				}
+			}
 		}
 	}
 	return false
@@ -317,7 +369,10 @@ func (sb *scratch) prepare(parsed []*ast.File, probes []fixes.Request, files []P
 			p = filepath.Join(p, "index.html")
 		}
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			continue
+			// A name one request needs as a file and another as a
+			// directory: an index answers for it (without one httpd
+			// refuses the directory, a 403 that is no access decision).
+			p = filepath.Join(p, "index.html")
 		}
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			if errors.Is(err, syscall.ENOTDIR) {

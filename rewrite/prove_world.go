@@ -68,11 +68,9 @@ func afterFiles(files []ProveFile, before []*ast.File, probes []fixes.Request) [
 			return nil
 		}
 	}
-	if len(fixes.VirtualHosts(after)) != len(fixes.VirtualHosts(before)) {
-		return nil
-	}
 	var out []string
 	for _, p := range probes {
+		p.Site = nil // the vhost by name: the rewrite may have repaired the vhosts
 		if file, ok := fixes.MappedFile(after, p); ok {
 			out = append(out, file)
 		}
@@ -91,11 +89,10 @@ func setModelAfter(rows []ProveRow, files []ProveFile, before []*ast.File) {
 			return
 		}
 	}
-	if len(fixes.VirtualHosts(after)) != len(fixes.VirtualHosts(before)) {
-		return
-	}
 	for i := range rows {
-		rows[i].ModelAfter = fixes.Decide(after, rows[i].Request)
+		r := rows[i].Request
+		r.Site = nil // the vhost by name: the rewrite may have repaired the vhosts
+		rows[i].ModelAfter = fixes.Decide(after, r)
 	}
 }
 
